@@ -1,0 +1,459 @@
+//! Stage 5: the classifier: features + model → calibrated probability, label and explanation.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::extract::Value;
+use crate::features::{Analysis, FeatureExtractor, Features};
+use crate::model::{Model, ModelFile, Thresholds, sigmoid};
+
+/// The bundled default model.
+const BUNDLED_MODEL: &[u8] = include_bytes!("../../../models/lurescan-v1.json");
+
+/// The label of a post, from the thresholds stored in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    /// Below the review threshold.
+    Ok,
+    /// At or above the review threshold: worth a human look.
+    Review,
+    /// At or above the lure threshold: most likely a lure.
+    Lure,
+}
+
+impl Label {
+    /// The label as a lowercase word: `ok`, `review` or `lure`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Ok => "ok",
+            Label::Review => "review",
+            Label::Lure => "lure",
+        }
+    }
+
+    fn from_probability(p: f64, t: &Thresholds) -> Label {
+        if p >= t.lure {
+            Label::Lure
+        } else if p >= t.review {
+            Label::Review
+        } else {
+            Label::Ok
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The score of one post.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    probability: f64,
+    label: Label,
+}
+
+impl Score {
+    /// Calibrated probability that the post is a lure, in [0, 1].
+    pub fn probability(&self) -> f64 {
+        self.probability
+    }
+
+    /// The label from the model's thresholds.
+    pub fn label(&self) -> Label {
+        self.label
+    }
+
+    /// Whether the label is [`Label::Lure`].
+    pub fn is_lure(&self) -> bool {
+        self.label == Label::Lure
+    }
+}
+
+/// Where a signal was found: a byte range of the original text, the text itself, and a
+/// structured value when the signal has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Byte offset of the start in the original text (on a character boundary).
+    pub start: usize,
+    /// Byte offset of the end in the original text (on a character boundary).
+    pub end: usize,
+    /// `original[start..end]`.
+    pub text: String,
+    /// The structured value: a salary, a contact, a destination, an age range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+/// One fired signal and what it contributed to the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The stable signal name, e.g. `travel_perk`.
+    pub signal: String,
+    /// A one-line description for moderators.
+    pub description: String,
+    /// The model weight of the signal (calibrated scale).
+    pub weight: f64,
+    /// What the signal added to the logit: weight × value.
+    pub contribution: f64,
+    /// Where it was found.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Why a post got its score. The contributions of the reasons, the n-gram contribution and the
+/// intercept add up to `logit`, and `score = sigmoid(logit)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Calibrated probability that the post is a lure.
+    pub score: f64,
+    /// The label.
+    pub label: Label,
+    /// The calibrated logit: `intercept + ngram_contribution + Σ reasons' contributions`.
+    pub logit: f64,
+    /// The intercept (calibrated scale).
+    pub intercept: f64,
+    /// What the hashed word and character n-grams added together.
+    pub ngram_contribution: f64,
+    /// Every fired signal, largest contribution first.
+    pub reasons: Vec<Reason>,
+}
+
+impl Explanation {
+    /// Names of the signals that pushed the score up most, at most `n`.
+    pub fn top_reasons(&self, n: usize) -> Vec<&str> {
+        self.reasons
+            .iter()
+            .filter(|r| r.contribution > 0.0)
+            .take(n)
+            .map(|r| r.signal.as_str())
+            .collect()
+    }
+}
+
+struct Inner {
+    extractor: FeatureExtractor,
+    model: Model,
+}
+
+/// Scores job posts: the feature extractor and a trained model.
+///
+/// Cheap to clone (the state is shared) and `Send + Sync`: build one and share it across
+/// threads. Scoring never fails and never panics, whatever the text.
+///
+/// # Example
+/// ```
+/// let clf = lurescan::Classifier::bundled();
+/// let lure = "Dicari CS, gaji 12jt/bln, tiket pesawat gratis, kerja di K4mboja, \
+///             tanpa pengalaman. Minat WA 0812-3456-7890";
+/// let honest = "PT Sinar Telekomunikasi membuka lowongan Customer Service di Jakarta \
+///               Selatan. Kualifikasi: minimal D3, pengalaman 1 tahun. Kirim CV ke \
+///               hrd@sinartel.co.id. Gaji UMR + BPJS.";
+/// assert!(clf.score(lure).probability() > clf.score(honest).probability());
+/// let why = clf.explain(lure);
+/// assert!(why.reasons.iter().any(|r| r.signal == "dest_cambodia"));
+/// ```
+#[derive(Clone)]
+pub struct Classifier {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Classifier")
+            .field("fingerprint", &self.inner.model.file.feature_fingerprint)
+            .field("thresholds", &self.inner.model.file.thresholds)
+            .finish()
+    }
+}
+
+impl Default for Classifier {
+    /// The bundled model: same as [`Classifier::bundled`].
+    fn default() -> Self {
+        Classifier::bundled()
+    }
+}
+
+impl Classifier {
+    /// The classifier with the default model embedded in the library. Built once per process
+    /// and shared.
+    ///
+    /// # Panics
+    /// Only if the embedded model does not match this build's features, which the test suite
+    /// rules out before release.
+    pub fn bundled() -> Classifier {
+        static BUNDLED: OnceLock<Classifier> = OnceLock::new();
+        BUNDLED
+            .get_or_init(|| {
+                Classifier::from_slice(BUNDLED_MODEL)
+                    .expect("the bundled model matches the bundled features")
+            })
+            .clone()
+    }
+
+    /// Loads a model file.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) if the file cannot be read, and the errors of
+    /// [`Classifier::from_slice`].
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Classifier> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
+        Classifier::from_slice(&bytes)
+    }
+
+    /// Loads a model from the bytes of a model file.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ModelFormat`](crate::ErrorKind::ModelFormat) for a file that is not a
+    /// valid model (bad JSON, checksum mismatch, wrong lengths, NaN weights, bad thresholds),
+    /// [`ErrorKind::ModelVersion`](crate::ErrorKind::ModelVersion) for another format version,
+    /// [`ErrorKind::SchemaMismatch`](crate::ErrorKind::SchemaMismatch) for a model trained for
+    /// other features.
+    pub fn from_slice(bytes: &[u8]) -> Result<Classifier> {
+        Classifier::from_model_file(ModelFile::from_slice(bytes)?)
+    }
+
+    /// Builds a classifier from a parsed model file.
+    pub fn from_model_file(file: ModelFile) -> Result<Classifier> {
+        let extractor = if file.ngram == crate::features::NgramConfig::default() {
+            shared_default_extractor()
+        } else {
+            FeatureExtractor::with_ngrams(file.ngram.clone())?
+        };
+        let names = extractor.signal_names();
+        let model = Model::new(file, extractor.fingerprint(), &names)?;
+        Ok(Classifier {
+            inner: Arc::new(Inner { extractor, model }),
+        })
+    }
+
+    /// The model file (weights, thresholds, training metadata).
+    pub fn model_file(&self) -> &ModelFile {
+        &self.inner.model.file
+    }
+
+    /// The model as JSON, as [`Classifier::save`] writes it.
+    pub fn to_json(&self) -> String {
+        self.inner.model.file.to_json()
+    }
+
+    /// Writes the model file to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_json()).map_err(|e| Error::io(Some(path.to_path_buf()), e))
+    }
+
+    /// The label thresholds.
+    pub fn thresholds(&self) -> Thresholds {
+        self.inner.model.file.thresholds
+    }
+
+    /// The feature extractor.
+    pub fn extractor(&self) -> &FeatureExtractor {
+        &self.inner.extractor
+    }
+
+    /// Scores a post.
+    ///
+    /// # Example
+    /// ```
+    /// let clf = lurescan::Classifier::bundled();
+    /// let s = clf.score("Lowongan kerja");
+    /// assert!((0.0..=1.0).contains(&s.probability()));
+    /// ```
+    pub fn score(&self, text: &str) -> Score {
+        self.score_features(&self.inner.extractor.extract(text))
+    }
+
+    /// Scores a feature vector made by [`Classifier::extractor`].
+    pub fn score_features(&self, features: &Features) -> Score {
+        let p = sigmoid(self.inner.model.logit(features));
+        let p = if p.is_finite() {
+            p.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        Score {
+            probability: p,
+            label: Label::from_probability(p, &self.inner.model.file.thresholds),
+        }
+    }
+
+    /// Scores a post and names the signals that pushed its score up most (at most `n`,
+    /// largest contribution first): the short form of [`Classifier::explain`] for batch output.
+    ///
+    /// # Example
+    /// ```
+    /// let clf = lurescan::Classifier::bundled();
+    /// let (score, reasons) = clf.score_with_reasons("Kerja di Kamboja, tiket gratis", 3);
+    /// assert!(reasons.len() <= 3);
+    /// # let _ = score;
+    /// ```
+    pub fn score_with_reasons(&self, text: &str, n: usize) -> (Score, Vec<&str>) {
+        let features = self.inner.extractor.extract(text);
+        let score = self.score_features(&features);
+        let model = &self.inner.model;
+        let mut fired: Vec<(f64, usize)> = features
+            .signals
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(i, v)| (model.signal_weight(i) * f64::from(*v), i))
+            .filter(|(c, _)| *c > 0.0)
+            .collect();
+        fired.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.1.cmp(&b.1))
+        });
+        let defs = &self.inner.extractor.signals.signals;
+        let names = fired
+            .iter()
+            .take(n)
+            .map(|&(_, i)| defs[i].name.as_str())
+            .collect();
+        (score, names)
+    }
+
+    /// The label of a post.
+    pub fn classify(&self, text: &str) -> Label {
+        self.score(text).label()
+    }
+
+    /// Scores many posts, on all cores when the `parallel` feature is on; the output is in
+    /// input order and `score_batch(xs)[i] == score(xs[i])`.
+    ///
+    /// # Example
+    /// ```
+    /// let clf = lurescan::Classifier::bundled();
+    /// let scores = clf.score_batch(&["a post", "another post"]);
+    /// assert_eq!(scores.len(), 2);
+    /// ```
+    pub fn score_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Score> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            texts.par_iter().map(|t| self.score(t.as_ref())).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            texts.iter().map(|t| self.score(t.as_ref())).collect()
+        }
+    }
+
+    /// Explains the score of a post: every fired signal with its weight, contribution and
+    /// evidence in the original text.
+    ///
+    /// # Example
+    /// ```
+    /// let clf = lurescan::Classifier::bundled();
+    /// let text = "Gaji $1,000 per bulan, kerja di Phnom Penh";
+    /// let e = clf.explain(text);
+    /// let sum: f64 = e.intercept + e.ngram_contribution
+    ///     + e.reasons.iter().map(|r| r.contribution).sum::<f64>();
+    /// assert!((sum - e.logit).abs() < 1e-9);
+    /// for r in &e.reasons {
+    ///     for ev in &r.evidence {
+    ///         assert_eq!(&text[ev.start..ev.end], ev.text);
+    ///     }
+    /// }
+    /// ```
+    pub fn explain(&self, text: &str) -> Explanation {
+        let analysis = self.inner.extractor.analyze(text);
+        self.explain_analysis(text, &analysis)
+    }
+
+    /// Explains many posts, in parallel when the `parallel` feature is on.
+    pub fn explain_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Explanation> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            texts.par_iter().map(|t| self.explain(t.as_ref())).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            texts.iter().map(|t| self.explain(t.as_ref())).collect()
+        }
+    }
+
+    fn explain_analysis(&self, text: &str, a: &Analysis) -> Explanation {
+        let model = &self.inner.model;
+        let cal = model.file.calibration;
+        let defs = &self.inner.extractor.signals.signals;
+        let mut reasons = Vec::new();
+        let mut sum = 0.0;
+        for (i, &fired) in a.fired.iter().enumerate() {
+            if !fired {
+                continue;
+            }
+            let weight = cal.a * model.signal_weight(i);
+            let contribution = weight * f64::from(a.features.signals[i]);
+            sum += contribution;
+            let mut evidence: Vec<Evidence> = a
+                .evidence
+                .iter()
+                .filter(|e| e.signal as usize == i)
+                .map(|e| {
+                    let (s, t) = a.normalized.original_span(e.start, e.end);
+                    Evidence {
+                        start: s,
+                        end: t,
+                        text: text.get(s..t).unwrap_or_default().to_string(),
+                        value: e.value.clone(),
+                    }
+                })
+                .collect();
+            evidence.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
+            // Drop spans inside an earlier, longer one unless they carry their own value.
+            let mut kept: Vec<Evidence> = Vec::with_capacity(evidence.len());
+            for ev in evidence {
+                let inside = kept.iter().any(|k| {
+                    k.start <= ev.start
+                        && ev.end <= k.end
+                        && (ev.value.is_none() || k.value == ev.value)
+                });
+                if !inside {
+                    kept.push(ev);
+                }
+            }
+            reasons.push(Reason {
+                signal: defs[i].name.clone(),
+                description: defs[i].description.clone(),
+                weight,
+                contribution,
+                evidence: kept,
+            });
+        }
+        reasons.sort_by(|x, y| {
+            y.contribution
+                .partial_cmp(&x.contribution)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| x.signal.cmp(&y.signal))
+        });
+        let intercept = cal.a * model.file.weights.intercept + cal.b;
+        let ngram_contribution = cal.a * model.ngram_sum(&a.features);
+        let logit = intercept + ngram_contribution + sum;
+        let score = sigmoid(logit);
+        Explanation {
+            score,
+            label: Label::from_probability(score, &model.file.thresholds),
+            logit,
+            intercept,
+            ngram_contribution,
+            reasons,
+        }
+    }
+}
+
+/// One extractor with the default configuration per process, shared by every classifier.
+fn shared_default_extractor() -> FeatureExtractor {
+    static EXTRACTOR: OnceLock<FeatureExtractor> = OnceLock::new();
+    EXTRACTOR.get_or_init(FeatureExtractor::new).clone()
+}

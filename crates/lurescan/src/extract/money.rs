@@ -1,0 +1,444 @@
+//! Salary and fee amounts: numbers with currency, multiplier and period, converted to USD per
+//! month with the fixed table in `data/money.toml`.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub(crate) const MONEY_TOML: &str = include_str!("../../data/money.toml");
+
+/// A pay period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// Per hour.
+    Hour,
+    /// Per day.
+    Day,
+    /// Per week.
+    Week,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+impl Period {
+    /// How many of this period make a month (for conversion to pay per month).
+    pub fn per_month(self) -> f64 {
+        match self {
+            Period::Hour => 208.0,
+            Period::Day => 26.0,
+            Period::Week => 4.33,
+            Period::Month => 1.0,
+            Period::Year => 1.0 / 12.0,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Period> {
+        Some(match name {
+            "hour" => Period::Hour,
+            "day" => Period::Day,
+            "week" => Period::Week,
+            "month" => Period::Month,
+            "year" => Period::Year,
+            _ => return None,
+        })
+    }
+}
+
+/// An amount of money found in a post: a salary or a fee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Money {
+    /// The lower amount as written, multiplier applied (`8-15 jt` gives 8,000,000).
+    pub min: f64,
+    /// The upper amount (equal to `min` for a single amount).
+    pub max: f64,
+    /// ISO 4217 code of the currency.
+    pub currency: String,
+    /// The period the amount is paid per, when stated or implied (salaries default to a month).
+    pub period: Option<Period>,
+    /// `min` converted to US dollars per month (per payment for fees without a period).
+    pub usd_per_month_min: f64,
+    /// `max` converted likewise.
+    pub usd_per_month_max: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MoneyKind {
+    Salary,
+    Fee,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MoneyMatch {
+    pub kind: MoneyKind,
+    pub start: usize,
+    pub end: usize,
+    pub money: Money,
+    /// Whether the salary is high for its currency (see `high_usd_month`).
+    pub high: bool,
+    pub very_high: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct CurrencyDef {
+    usd: f64,
+    high_usd_month: f64,
+    #[serde(default)]
+    prefix: Vec<String>,
+    #[serde(default)]
+    suffix: Vec<String>,
+    #[serde(default)]
+    implied_by: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MoneyFile {
+    currency: HashMap<String, CurrencyDef>,
+    multiplier: HashMap<String, Vec<String>>,
+    period: HashMap<String, Vec<String>>,
+    period_joiners: Vec<String>,
+    period_prefix: HashMap<String, Vec<String>>,
+    salary_context: Vec<String>,
+    fee_context: Vec<String>,
+}
+
+/// How far before an amount (in bytes of normalised text) context words are looked for.
+const CONTEXT_WINDOW: usize = 40;
+
+/// The compiled money extractor.
+#[derive(Debug, Clone)]
+pub(crate) struct MoneyExtractor {
+    amount: Regex,
+    /// currency code -> (usd rate, high line)
+    rates: HashMap<String, (f64, f64)>,
+    prefix_cur: HashMap<String, String>,
+    suffix_cur: HashMap<String, String>,
+    implied_cur: HashMap<String, String>,
+    multipliers: HashMap<String, f64>,
+    periods: HashMap<String, Period>,
+    context: Regex,
+    /// For each capture group index of `context` after 0: what it means.
+    context_kinds: Vec<Context>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Context {
+    Salary,
+    Fee,
+    Period(Period),
+}
+
+/// Like [`alternation`], but words ending in an ASCII letter or digit must end at an ASCII word
+/// boundary ("k" in "55,000 kada" is not a multiplier). ASCII boundaries keep the regex on its
+/// fast engines, unlike Unicode `\b`.
+fn bounded_alternation(words: &mut Vec<String>) -> String {
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.dedup();
+    words
+        .iter()
+        .map(|w| {
+            if w.chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                format!(r"{}(?-u:\b)", regex::escape(w))
+            } else {
+                regex::escape(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn alternation(words: &mut Vec<String>) -> String {
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.dedup();
+    words
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+impl MoneyExtractor {
+    pub(crate) fn build() -> Result<Self> {
+        let file: MoneyFile = toml::from_str(MONEY_TOML)
+            .map_err(|e| Error::data("money.toml", "not valid TOML").with_source(e))?;
+        let bad = |r: String| Error::data("money.toml", r);
+        let mut rates = HashMap::new();
+        let mut prefix_cur = HashMap::new();
+        let mut suffix_cur = HashMap::new();
+        let mut implied_cur = HashMap::new();
+        for (code, def) in &file.currency {
+            if !(def.usd > 0.0 && def.high_usd_month > 0.0) {
+                return Err(bad(format!(
+                    "currency {code} needs positive usd and high_usd_month"
+                )));
+            }
+            rates.insert(code.clone(), (def.usd, def.high_usd_month));
+            for p in &def.prefix {
+                prefix_cur.insert(p.clone(), code.clone());
+            }
+            for s in &def.suffix {
+                suffix_cur.insert(s.clone(), code.clone());
+            }
+            for m in &def.implied_by {
+                implied_cur.insert(m.clone(), code.clone());
+            }
+        }
+        let mut multipliers = HashMap::new();
+        for (value, words) in &file.multiplier {
+            let v: f64 = value
+                .parse()
+                .map_err(|_| bad(format!("multiplier {value} is not a number")))?;
+            for w in words {
+                multipliers.insert(w.clone(), v);
+            }
+        }
+        for m in implied_cur.keys() {
+            multipliers.entry(m.clone()).or_insert(1.0);
+        }
+        let mut periods = HashMap::new();
+        for (name, words) in &file.period {
+            let p = Period::from_name(name).ok_or_else(|| bad(format!("unknown period {name}")))?;
+            for w in words {
+                periods.insert(w.clone(), p);
+            }
+        }
+
+        let cur_pre = alternation(&mut prefix_cur.keys().cloned().collect());
+        let cur_suf = bounded_alternation(&mut suffix_cur.keys().cloned().collect());
+        let mult = bounded_alternation(&mut multipliers.keys().cloned().collect());
+        let per = bounded_alternation(&mut periods.keys().cloned().collect());
+        let join = alternation(&mut file.period_joiners.clone());
+        let num = r"\d{1,3}(?:[.,]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)?";
+        let range = r"-|–|—|~|～|〜|s/d|sd|sampai|hingga|to|den|toi|至|到|ถึง|hanggang";
+        // The regex crate has no look-behind: a number must not continue a word or another
+        // number, which is checked in code after the match.
+        let pattern = format!(
+            r"(?x)
+            (?:(?P<c1>{cur_pre})\s?)?
+            (?P<n1>{num})
+            (?:\s?(?P<m1>{mult}))?
+            (?:\s?\+)?
+            (?:\s?(?:{range})\s?
+                (?:(?P<c2>{cur_pre})\s?)?
+                (?P<n2>{num})
+                (?:\s?(?P<m2>{mult}))?
+            )?
+            (?:\s?\+)?
+            (?:\s?(?P<c3>{cur_suf}))?
+            (?:\s?(?:{join})?\s?(?P<per>{per}))?"
+        );
+        let amount = Regex::new(&pattern)
+            .map_err(|e| bad("cannot compile the amount pattern".into()).with_source(e))?;
+
+        let mut context_kinds = Vec::new();
+        let mut groups = Vec::new();
+        for (name, words) in &file.period_prefix {
+            let p = Period::from_name(name).ok_or_else(|| bad(format!("unknown period {name}")))?;
+            groups.push(format!("({})", alternation(&mut words.clone())));
+            context_kinds.push(Context::Period(p));
+        }
+        groups.push(format!("({})", alternation(&mut file.fee_context.clone())));
+        context_kinds.push(Context::Fee);
+        groups.push(format!(
+            "({})",
+            alternation(&mut file.salary_context.clone())
+        ));
+        context_kinds.push(Context::Salary);
+        let context = Regex::new(&groups.join("|"))
+            .map_err(|e| bad("cannot compile the context pattern".into()).with_source(e))?;
+
+        Ok(MoneyExtractor {
+            amount,
+            rates,
+            prefix_cur,
+            suffix_cur,
+            implied_cur,
+            multipliers,
+            periods,
+            context,
+            context_kinds,
+        })
+    }
+
+    /// Finds salaries and fees in normalised `text`.
+    pub(crate) fn find_all(&self, text: &str, out: &mut Vec<MoneyMatch>) {
+        for caps in self.amount.captures_iter(text) {
+            let whole = caps.get(0).map_or(0..0, |m| m.range());
+            let prev = text[..whole.start].chars().next_back();
+            let first = text[whole.clone()].chars().next();
+            let last = text[whole.clone()].chars().next_back();
+            let next = text[whole.end..].chars().next();
+            // A currency word glued inside a longer word ("up 500"), a number continuing
+            // another number or a phone number, or a unit cut off mid-word ("5 mobil").
+            let glued_word =
+                prev.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphabetic);
+            let glued_number = caps.name("c1").is_none()
+                && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
+            let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
+                && next.is_some_and(|c| c.is_ascii_alphanumeric());
+            if glued_word || glued_number || cut_word {
+                continue;
+            }
+            if let Some(m) = self.interpret(text, &caps, whole.clone()) {
+                out.push(m);
+            }
+        }
+    }
+
+    fn interpret(
+        &self,
+        text: &str,
+        caps: &regex::Captures<'_>,
+        whole: std::ops::Range<usize>,
+    ) -> Option<MoneyMatch> {
+        let get = |n: &str| caps.name(n).map(|m| m.as_str());
+        let m1 = get("m1");
+        let m2 = get("m2");
+        // Currency: written before or after, or implied by the multiplier word.
+        let currency = get("c1")
+            .or(get("c2"))
+            .and_then(|c| self.prefix_cur.get(c))
+            .or_else(|| get("c3").and_then(|c| self.suffix_cur.get(c)))
+            .or_else(|| m2.or(m1).and_then(|m| self.implied_cur.get(m)))?
+            .clone();
+        // A lone "p" (peso) or "w" (wan) is only money when clearly attached.
+        if get("c1") == Some("p") && !text[whole.clone()].starts_with("p") {
+            return None;
+        }
+        let mult = |m: Option<&str>| m.and_then(|m| self.multipliers.get(m)).copied();
+        let mul1 = mult(m1);
+        let mul2 = mult(m2);
+        let v1 = parse_number(get("n1")?)? * mul1.or(mul2).unwrap_or(1.0);
+        let v2 = match get("n2") {
+            Some(n) => parse_number(n)? * mul2.or(mul1).unwrap_or(1.0),
+            None => v1,
+        };
+        let (lo, hi) = if v2 >= v1 { (v1, v2) } else { (v2, v1) };
+        if !(lo.is_finite() && hi.is_finite()) || lo <= 0.0 {
+            return None;
+        }
+
+        // Context before the amount: period words, fee words, salary words (nearest wins).
+        let ctx_start = floor_char_boundary(text, whole.start.saturating_sub(CONTEXT_WINDOW));
+        let before = &text[ctx_start..whole.start];
+        let mut kind = None;
+        let mut prefix_period = None;
+        for c in self.context.captures_iter(before) {
+            for (i, k) in self.context_kinds.iter().enumerate() {
+                if c.get(i + 1).is_some() {
+                    match *k {
+                        Context::Period(p) => {
+                            prefix_period = Some(p);
+                            kind = Some(MoneyKind::Salary);
+                        }
+                        Context::Fee => kind = Some(MoneyKind::Fee),
+                        Context::Salary => kind = Some(MoneyKind::Salary),
+                    }
+                }
+            }
+        }
+        let period = get("per")
+            .and_then(|p| self.periods.get(p).copied())
+            .or(prefix_period);
+        let &(rate, high_line) = self.rates.get(&currency)?;
+        let per_month = period.map_or(1.0, Period::per_month);
+        let usd_lo = lo * rate * per_month;
+        let usd_hi = hi * rate * per_month;
+        let kind = match kind {
+            Some(k) => k,
+            None if period.is_some() => MoneyKind::Salary,
+            // An amount without context: pay if it is a plausible monthly wage.
+            None if usd_hi >= 250.0 => MoneyKind::Salary,
+            None => return None,
+        };
+        if kind == MoneyKind::Salary && !(20.0..=200_000.0).contains(&usd_hi) {
+            return None;
+        }
+        let period = match kind {
+            MoneyKind::Salary => Some(period.unwrap_or(Period::Month)),
+            MoneyKind::Fee => period,
+        };
+        Some(MoneyMatch {
+            kind,
+            start: whole.start,
+            end: trim_end(text, whole),
+            high: usd_hi >= high_line,
+            very_high: usd_hi >= 2.0 * high_line,
+            money: Money {
+                min: lo,
+                max: hi,
+                currency,
+                period,
+                usd_per_month_min: round2(usd_lo),
+                usd_per_month_max: round2(usd_hi),
+            },
+        })
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn trim_end(text: &str, r: std::ops::Range<usize>) -> usize {
+    r.start + text[r].trim_end().len()
+}
+
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Parses `8.000.000`, `8,000,000`, `1.500`, `1,5`, `1.5`, `12`.
+fn parse_number(s: &str) -> Option<f64> {
+    let groups: Vec<&str> = s.split(['.', ',']).collect();
+    if groups.len() == 1 {
+        return s.parse().ok();
+    }
+    let thousands = groups[1..groups.len() - 1].iter().all(|g| g.len() == 3)
+        && groups.last().is_some_and(|g| g.len() == 3)
+        && groups[0].len() <= 3;
+    if thousands {
+        return groups.concat().parse().ok();
+    }
+    // "1.000.000,50": thousands then a decimal part.
+    if groups.len() > 2 && groups[1..groups.len() - 1].iter().all(|g| g.len() == 3) {
+        let int = groups[..groups.len() - 1].concat();
+        return format!("{int}.{}", groups[groups.len() - 1]).parse().ok();
+    }
+    if groups.len() == 2 {
+        return format!("{}.{}", groups[0], groups[1]).parse().ok();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("8.000.000"), Some(8_000_000.0));
+        assert_eq!(parse_number("8,000,000"), Some(8_000_000.0));
+        assert_eq!(parse_number("1.500"), Some(1500.0));
+        assert_eq!(parse_number("1,5"), Some(1.5));
+        assert_eq!(parse_number("1.5"), Some(1.5));
+        assert_eq!(parse_number("12"), Some(12.0));
+        assert_eq!(parse_number("1.000.000,50"), Some(1_000_000.5));
+    }
+
+    #[test]
+    fn bundled_money_table_is_valid() {
+        MoneyExtractor::build().unwrap();
+    }
+}

@@ -1,0 +1,270 @@
+//! Stage 3: features. Named signals (one value each, 0 or 1) plus hashed word and character
+//! n-grams of the normalised text, as a sparse vector.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::error::{Error, Result};
+use crate::extract::{RawEvidence, SignalExtractor};
+use crate::lexicon::{self, LexMatch};
+use crate::normalize::{NORMALIZER_VERSION, Normalized, Normalizer};
+
+/// Bumped whenever feature extraction changes meaning; part of the fingerprint.
+pub(crate) const FEATURE_SCHEMA_VERSION: u32 = 1;
+
+/// How n-grams are hashed into buckets.
+///
+/// Part of the feature specification: a model records the configuration it was trained with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NgramConfig {
+    /// Number of hash buckets (a power of two).
+    pub buckets: u32,
+    /// Word n-gram sizes, smallest and largest (0, 0 to disable).
+    pub word: (u8, u8),
+    /// Character n-gram sizes over letters and digits, smallest and largest (0, 0 to disable).
+    pub char: (u8, u8),
+    /// Seed of the hash function.
+    pub seed: u64,
+}
+
+impl Default for NgramConfig {
+    fn default() -> Self {
+        NgramConfig {
+            buckets: 1 << 18,
+            word: (1, 2),
+            char: (3, 4),
+            seed: 0x6c75_7265,
+        }
+    }
+}
+
+impl NgramConfig {
+    fn validate(&self) -> Result<()> {
+        if !self.buckets.is_power_of_two() || self.buckets < 16 {
+            return Err(Error::model_format(format!(
+                "n-gram buckets must be a power of two >= 16, got {}",
+                self.buckets
+            )));
+        }
+        if self.word.0 > self.word.1 || self.char.0 > self.char.1 || self.char.1 > 8 {
+            return Err(Error::model_format("n-gram size ranges are out of order"));
+        }
+        Ok(())
+    }
+}
+
+/// The feature vector of one post: named signal values and hashed n-gram buckets.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    /// One value per named signal, in [`FeatureExtractor::signal_names`] order.
+    pub signals: Vec<f32>,
+    /// Sorted, distinct n-gram buckets with their values (the n-gram block has unit L2 norm,
+    /// so long posts do not outweigh the named signals).
+    pub ngrams: Vec<(u32, f32)>,
+}
+
+/// Turns text into features: normalisation, signal extraction and n-gram hashing.
+///
+/// Built once (it compiles the lexicon automaton and the regexes), then used from any number of
+/// threads. Most users never touch it: [`Classifier`](crate::Classifier) owns one.
+///
+/// # Example
+/// ```
+/// let fx = lurescan::FeatureExtractor::new();
+/// let f = fx.extract("Gaji 12jt/bln, tiket pesawat gratis, kerja CS di K4mboja");
+/// let names = fx.signal_names();
+/// let fired: Vec<&str> = names.iter().zip(&f.signals)
+///     .filter(|(_, v)| **v > 0.0).map(|(n, _)| *n).collect();
+/// assert!(fired.contains(&"dest_cambodia"));
+/// assert!(fired.contains(&"salary_high"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct FeatureExtractor {
+    pub(crate) normalizer: Normalizer,
+    pub(crate) signals: SignalExtractor,
+    ngram: NgramConfig,
+    fingerprint: String,
+}
+
+/// Everything the pipeline learns about one post, kept for explanations.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Analysis {
+    pub normalized: Normalized,
+    pub fired: Vec<bool>,
+    pub evidence: Vec<RawEvidence>,
+    pub features: Features,
+}
+
+impl Default for FeatureExtractor {
+    fn default() -> Self {
+        FeatureExtractor::new()
+    }
+}
+
+impl FeatureExtractor {
+    /// The extractor with the bundled lexicons and the default n-gram configuration.
+    ///
+    /// # Panics
+    /// Never with the data bundled in a release (the test suite builds it); a panic here means
+    /// a data file was broken at build time.
+    pub fn new() -> Self {
+        Self::with_ngrams(NgramConfig::default()).expect("bundled lexicon data is valid")
+    }
+
+    /// The extractor with the bundled lexicons and another n-gram configuration.
+    pub fn with_ngrams(ngram: NgramConfig) -> Result<Self> {
+        ngram.validate()?;
+        let normalizer = Normalizer::new();
+        let signals = SignalExtractor::build(lexicon::load_signals()?, &normalizer)?;
+        let fingerprint = fingerprint(&signals, &ngram);
+        Ok(FeatureExtractor {
+            normalizer,
+            signals,
+            ngram,
+            fingerprint,
+        })
+    }
+
+    /// The names of the signal features, in feature order.
+    pub fn signal_names(&self) -> Vec<&str> {
+        self.signals
+            .signals
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// The one-line description of each signal, in feature order.
+    pub fn signal_descriptions(&self) -> Vec<&str> {
+        self.signals
+            .signals
+            .iter()
+            .map(|s| s.description.as_str())
+            .collect()
+    }
+
+    /// The n-gram configuration.
+    pub fn ngram_config(&self) -> &NgramConfig {
+        &self.ngram
+    }
+
+    /// A fingerprint of the whole feature specification: signal list, lexicons, money and
+    /// contact tables, normaliser and n-gram configuration. A model records the fingerprint it
+    /// was trained with and is refused by an extractor with another.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Extracts the features of `text`.
+    pub fn extract(&self, text: &str) -> Features {
+        self.analyze(text).features
+    }
+
+    pub(crate) fn analyze(&self, text: &str) -> Analysis {
+        let normalized = self.normalizer.normalize(text);
+        let mut fired = vec![false; self.signals.signals.len()];
+        let mut evidence = Vec::new();
+        let mut scratch: Vec<LexMatch> = Vec::new();
+        self.signals
+            .extract(normalized.as_str(), &mut fired, &mut evidence, &mut scratch);
+        let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
+        let ngrams = self.ngrams(normalized.as_str());
+        Analysis {
+            normalized,
+            fired,
+            evidence,
+            features: Features { signals, ngrams },
+        }
+    }
+
+    /// Hashed n-grams of normalised text: distinct buckets, each with value 1/sqrt(count of
+    /// distinct buckets).
+    fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
+        let cfg = &self.ngram;
+        let mask = cfg.buckets - 1;
+        let mut buckets: Vec<u32> = Vec::new();
+        let hash =
+            |bytes: &[u8], tag: u64| (xxh3_64_with_seed(bytes, cfg.seed ^ tag) as u32) & mask;
+
+        if cfg.word.1 > 0 {
+            let words: Vec<&str> = text.unicode_words().collect();
+            let mut buf = String::new();
+            for n in cfg.word.0.max(1)..=cfg.word.1 {
+                let n = n as usize;
+                for w in words.windows(n) {
+                    buf.clear();
+                    for (i, part) in w.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(' ');
+                        }
+                        buf.push_str(part);
+                    }
+                    buckets.push(hash(buf.as_bytes(), n as u64));
+                }
+            }
+        }
+        if cfg.char.1 > 0 {
+            // Letters and digits, other runs folded to one space, padded with spaces.
+            let mut compact = String::with_capacity(text.len() + 2);
+            compact.push(' ');
+            for c in text.chars() {
+                if c.is_alphanumeric() {
+                    compact.push(c);
+                } else if !compact.ends_with(' ') {
+                    compact.push(' ');
+                }
+            }
+            if !compact.ends_with(' ') {
+                compact.push(' ');
+            }
+            let bounds: Vec<usize> = compact
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(compact.len()))
+                .collect();
+            let nchars = bounds.len() - 1;
+            for n in cfg.char.0.max(1)..=cfg.char.1 {
+                let n = n as usize;
+                if nchars < n {
+                    continue;
+                }
+                for i in 0..=nchars - n {
+                    let gram = &compact[bounds[i]..bounds[i + n]];
+                    if gram.trim().is_empty() {
+                        continue;
+                    }
+                    buckets.push(hash(gram.as_bytes(), 0x100 + n as u64));
+                }
+            }
+        }
+        buckets.sort_unstable();
+        buckets.dedup();
+        if buckets.is_empty() {
+            return Vec::new();
+        }
+        let v = 1.0 / (buckets.len() as f32).sqrt();
+        buckets.into_iter().map(|b| (b, v)).collect()
+    }
+}
+
+fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
+    let mut h = Sha256::new();
+    h.update(format!(
+        "lurescan-features/{FEATURE_SCHEMA_VERSION}/{NORMALIZER_VERSION}\n"
+    ));
+    h.update(lexicon::SIGNALS_TOML);
+    for (name, src) in lexicon::LEXICON_FILES {
+        h.update(name);
+        h.update(src);
+    }
+    h.update(crate::extract::money::MONEY_TOML);
+    h.update(crate::extract::contact::CONTACTS_TOML);
+    h.update(crate::extract::AGE_TOML);
+    h.update(include_str!("../data/homoglyphs.toml"));
+    h.update(serde_json::to_string(ngram).unwrap_or_default());
+    h.update(signals.signals.len().to_le_bytes());
+    let digest = h.finalize();
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,316 @@
+//! Stage 4: the logistic model and its file format.
+//!
+//! A model file is JSON, self-describing and versioned:
+//!
+//! ```json
+//! {
+//!   "format": "lurescan-model",
+//!   "format_version": 1,
+//!   "feature_fingerprint": "…",          // the FeatureExtractor it was trained for
+//!   "signals": ["dest_cambodia", …],      // feature names, in order
+//!   "ngram": { "buckets": 262144, … },    // n-gram hashing configuration
+//!   "weights": { "intercept": …, "signals": […], "ngram_index": […], "ngram_value": […] },
+//!   "calibration": { "method": "platt", "a": …, "b": … },
+//!   "thresholds": { "review": …, "lure": … },
+//!   "training": { … },                    // free-form metadata: data, settings, metrics
+//!   "checksum": "sha256:…"                // of the file's content with this field empty
+//! }
+//! ```
+//!
+//! The raw logit `z = intercept + w·x` is calibrated to a probability `sigmoid(a·z + b)`.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::features::{Features, NgramConfig};
+
+/// The model file format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const FORMAT_NAME: &str = "lurescan-model";
+
+/// Learned weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    /// The intercept of the raw logit.
+    pub intercept: f64,
+    /// One weight per named signal.
+    pub signals: Vec<f64>,
+    /// Buckets with a non-zero n-gram weight, ascending.
+    pub ngram_index: Vec<u32>,
+    /// The weights of those buckets.
+    pub ngram_value: Vec<f64>,
+}
+
+/// Platt calibration of the raw logit: `p = sigmoid(a * z + b)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Always `"platt"` in format version 1.
+    pub method: PlattMethod,
+    /// Slope.
+    pub a: f64,
+    /// Offset.
+    pub b: f64,
+}
+
+/// The calibration method tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlattMethod {
+    /// Platt scaling.
+    Platt,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        Calibration {
+            method: PlattMethod::Platt,
+            a: 1.0,
+            b: 0.0,
+        }
+    }
+}
+
+/// Probability thresholds for the labels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// At or above this probability a post is labelled `review`.
+    pub review: f64,
+    /// At or above this probability a post is labelled `lure`.
+    pub lure: f64,
+}
+
+/// A model file's contents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Always `"lurescan-model"`.
+    pub format: String,
+    /// [`FORMAT_VERSION`] when written by this build.
+    pub format_version: u32,
+    /// The fingerprint of the feature specification the model was trained for.
+    pub feature_fingerprint: String,
+    /// The signal feature names, in order.
+    pub signals: Vec<String>,
+    /// The n-gram configuration.
+    pub ngram: NgramConfig,
+    /// The weights.
+    pub weights: Weights,
+    /// The calibration.
+    pub calibration: Calibration,
+    /// The label thresholds.
+    pub thresholds: Thresholds,
+    /// Training metadata: data, settings, metrics (free-form JSON).
+    #[serde(default)]
+    pub training: serde_json::Value,
+    /// `sha256:` and the hex digest of the file's JSON with this field empty.
+    #[serde(default)]
+    pub checksum: String,
+}
+
+impl ModelFile {
+    /// A new model file (checksum filled in by [`ModelFile::to_json`]).
+    pub(crate) fn new(
+        feature_fingerprint: String,
+        signals: Vec<String>,
+        ngram: NgramConfig,
+        weights: Weights,
+        calibration: Calibration,
+        thresholds: Thresholds,
+        training: serde_json::Value,
+    ) -> Self {
+        ModelFile {
+            format: FORMAT_NAME.to_string(),
+            format_version: FORMAT_VERSION,
+            feature_fingerprint,
+            signals,
+            ngram,
+            weights,
+            calibration,
+            thresholds,
+            training,
+            checksum: String::new(),
+        }
+    }
+
+    fn digest(&self) -> String {
+        let mut copy = self.clone();
+        copy.checksum = String::new();
+        let bytes = serde_json::to_vec(&copy).unwrap_or_default();
+        let d = Sha256::digest(&bytes);
+        let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    /// Serialises to pretty JSON with the checksum filled in.
+    pub fn to_json(&self) -> String {
+        let mut copy = self.clone();
+        copy.checksum = self.digest();
+        serde_json::to_string_pretty(&copy).unwrap_or_default()
+    }
+
+    /// Parses and validates a model file (structure only: the fingerprint is checked against
+    /// an extractor when a [`Classifier`](crate::Classifier) is built).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        let head: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| Error::model_format("not valid JSON").with_source(e))?;
+        if head.get("format").and_then(|v| v.as_str()) != Some(FORMAT_NAME) {
+            return Err(Error::model_format(
+                "not a lurescan model (the \"format\" field is missing or different)",
+            ));
+        }
+        let version = head.get("format_version").and_then(|v| v.as_u64());
+        match version {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) => {
+                return Err(Error::new(ErrorKind::ModelVersion {
+                    found: u32::try_from(v).unwrap_or(u32::MAX),
+                    supported: FORMAT_VERSION,
+                }));
+            }
+            None => return Err(Error::model_format("the format_version field is missing")),
+        }
+        let file: ModelFile = serde_json::from_value(head).map_err(|e| {
+            Error::model_format("fields are missing or of the wrong type").with_source(e)
+        })?;
+        if file.checksum.is_empty() {
+            return Err(Error::model_format("the checksum field is missing"));
+        }
+        if file.checksum != file.digest() {
+            return Err(Error::model_format(
+                "checksum mismatch: the file was corrupted or edited by hand",
+            ));
+        }
+        file.validate()?;
+        Ok(file)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let w = &self.weights;
+        if w.signals.len() != self.signals.len() {
+            return Err(Error::model_format(format!(
+                "{} signal weights for {} signals",
+                w.signals.len(),
+                self.signals.len()
+            )));
+        }
+        if w.ngram_index.len() != w.ngram_value.len() {
+            return Err(Error::model_format(
+                "ngram_index and ngram_value have different lengths",
+            ));
+        }
+        if w.ngram_index.windows(2).any(|p| p[0] >= p[1]) {
+            return Err(Error::model_format("ngram_index is not strictly ascending"));
+        }
+        if w.ngram_index
+            .last()
+            .is_some_and(|&i| i >= self.ngram.buckets)
+        {
+            return Err(Error::model_format(
+                "an n-gram index is beyond the bucket count",
+            ));
+        }
+        let finite = std::iter::once(&w.intercept)
+            .chain(&w.signals)
+            .chain(&w.ngram_value)
+            .chain([&self.calibration.a, &self.calibration.b])
+            .all(|x| x.is_finite());
+        if !finite {
+            return Err(Error::model_format("a weight is NaN or infinite"));
+        }
+        let t = &self.thresholds;
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        if !(unit(t.review) && unit(t.lure) && t.review <= t.lure) {
+            return Err(Error::model_format(format!(
+                "thresholds must satisfy 0 <= review <= lure <= 1 (review {}, lure {})",
+                t.review, t.lure
+            )));
+        }
+        if self.calibration.a <= 0.0 {
+            return Err(Error::model_format("calibration slope must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// A model ready to score: the file plus dense weights for fast lookup.
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    pub file: ModelFile,
+    signal_w: Vec<f32>,
+    ngram_w: Vec<f32>,
+}
+
+impl Model {
+    /// Builds a model for an extractor with the given fingerprint and signal names.
+    pub(crate) fn new(file: ModelFile, fingerprint: &str, signal_names: &[&str]) -> Result<Self> {
+        if file.feature_fingerprint != fingerprint {
+            return Err(Error::new(ErrorKind::SchemaMismatch {
+                expected: fingerprint.to_string(),
+                found: file.feature_fingerprint.clone(),
+            }));
+        }
+        if file
+            .signals
+            .iter()
+            .map(String::as_str)
+            .ne(signal_names.iter().copied())
+        {
+            return Err(Error::new(ErrorKind::SchemaMismatch {
+                expected: fingerprint.to_string(),
+                found: format!("{} (signal list differs)", file.feature_fingerprint),
+            }));
+        }
+        let signal_w = file.weights.signals.iter().map(|&w| w as f32).collect();
+        let mut ngram_w = vec![0.0f32; file.ngram.buckets as usize];
+        for (&i, &v) in file
+            .weights
+            .ngram_index
+            .iter()
+            .zip(&file.weights.ngram_value)
+        {
+            ngram_w[i as usize] = v as f32;
+        }
+        Ok(Model {
+            file,
+            signal_w,
+            ngram_w,
+        })
+    }
+
+    /// The raw logit split into its parts: intercept, per-signal contributions, n-gram sum.
+    pub(crate) fn raw_parts(&self, f: &Features) -> (f64, f64) {
+        let mut sig = 0.0f64;
+        for (w, x) in self.signal_w.iter().zip(&f.signals) {
+            sig += f64::from(*w) * f64::from(*x);
+        }
+        (sig, self.ngram_sum(f))
+    }
+
+    pub(crate) fn ngram_sum(&self, f: &Features) -> f64 {
+        f.ngrams
+            .iter()
+            .map(|&(b, v)| f64::from(self.ngram_w[b as usize]) * f64::from(v))
+            .sum()
+    }
+
+    pub(crate) fn signal_weight(&self, i: usize) -> f64 {
+        f64::from(self.signal_w[i])
+    }
+
+    /// The calibrated logit of features.
+    pub(crate) fn logit(&self, f: &Features) -> f64 {
+        let (sig, ng) = self.raw_parts(f);
+        let z = self.file.weights.intercept + sig + ng;
+        self.file.calibration.a * z + self.file.calibration.b
+    }
+}
+
+/// The logistic function.
+pub(crate) fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}

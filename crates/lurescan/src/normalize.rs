@@ -1,0 +1,437 @@
+//! Stage 1: normalisation, with a map back to the original text.
+//!
+//! Lures are written to slip past keyword filters: `K4mb0ja`, `K a m b o j a`, `Kаmbоjа` with
+//! Cyrillic letters, full-width `ＫＡＭＢＯＪＡ`, zero-width spaces between letters. The
+//! normaliser folds all of these to `kamboja` so that one lexicon entry catches them, and keeps,
+//! for every byte of the normalised text, the byte range of the original character it came
+//! from, so that evidence found in the normalised text points at the original words.
+//!
+//! Steps, in order:
+//! 1. drop format characters (zero-width spaces and joiners, soft hyphens, bidi controls,
+//!    variation selectors, tag characters);
+//! 2. compatibility-decompose each character (NFKD: full-width forms, mathematical letters,
+//!    circled letters, ligatures), drop combining marks that follow a Latin letter (so
+//!    Vietnamese `lương` and unaccented `luong` meet), keep those of other scripts;
+//! 3. lowercase, and fold look-alike letters from other scripts (data/homoglyphs.toml);
+//! 4. turn every run of whitespace and control characters into one space;
+//! 5. join spaced-out or dotted single letters (`k a m b o j a`, `w.a`);
+//! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
+
+use std::collections::HashMap;
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use crate::error::{Error, Result};
+
+/// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
+pub(crate) const NORMALIZER_VERSION: u32 = 1;
+
+/// Separators that may stand between spaced-out letters.
+const SPACED_SEPARATORS: [char; 9] = [' ', '.', '-', '_', '*', '·', '•', '|', '/'];
+
+/// Letter runs after a digit that make it a number with a unit, not leetspeak (`gaji5jt`).
+const UNIT_WORDS: [&str; 24] = [
+    "k", "rb", "ribu", "jt", "juta", "jtan", "m", "mio", "tr", "trieu", "usd", "rm", "bln", "hari",
+    "x", "th", "thn", "tahun", "jam", "st", "nd", "rd", "an", "s",
+];
+
+/// Short words after which `@` begins a handle (`tg@hr_lisa`) rather than standing for `a`.
+const HANDLE_PREFIXES: [&str; 5] = ["tg", "wa", "ig", "fb", "id"];
+
+/// The text of a post after normalisation, with the map back to the original.
+///
+/// Produced by [`Normalizer::normalize`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`, the start of the original character it came from.
+    starts: Vec<u32>,
+    /// For each byte of `text`, the end of the original character it came from.
+    ends: Vec<u32>,
+}
+
+impl Normalized {
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalised text to the byte range of the original text that
+    /// produced it. The result always lies on character boundaries of the original.
+    ///
+    /// # Example
+    /// ```
+    /// let n = lurescan::Normalizer::new().normalize("Kerja di K4mb0ja!");
+    /// let at = n.as_str().find("kamboja").unwrap();
+    /// assert_eq!(n.original_span(at, at + "kamboja".len()), (9, 16));
+    /// ```
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.text.len() {
+            return (0, 0);
+        }
+        (self.starts[start] as usize, self.ends[end - 1] as usize)
+    }
+}
+
+/// One character of the folded text with the original byte range it stands for.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    c: char,
+    start: u32,
+    end: u32,
+}
+
+/// Normalises posts: zero-width characters, NFKC forms, Latin diacritics, case, look-alike
+/// letters from other scripts, spaced-out letters and leetspeak are folded.
+///
+/// Build it once and reuse it: it holds the homoglyph table.
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    homoglyphs: HashMap<char, char>,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer::new()
+    }
+}
+
+impl Normalizer {
+    /// A normaliser with the bundled homoglyph table.
+    ///
+    /// # Example
+    /// ```
+    /// let n = lurescan::Normalizer::new();
+    /// assert_eq!(n.normalize("ＫＡＭＢＯＪＡ k a m b o j a Kаmbоjа").as_str(),
+    ///            "kamboja kamboja kamboja");
+    /// ```
+    pub fn new() -> Self {
+        // The bundled table is checked by the tests; it cannot fail at run time.
+        Self::from_toml(include_str!("../data/homoglyphs.toml")).unwrap_or_else(|_| Normalizer {
+            homoglyphs: HashMap::new(),
+        })
+    }
+
+    pub(crate) fn from_toml(src: &str) -> Result<Self> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            fold: HashMap<String, String>,
+        }
+        let file: File = toml::from_str(src)
+            .map_err(|e| Error::data("homoglyphs.toml", "not valid TOML").with_source(e))?;
+        let mut homoglyphs = HashMap::new();
+        for (k, v) in file.fold {
+            let mut kc = k.chars();
+            let mut vc = v.chars();
+            match (kc.next(), kc.next(), vc.next(), vc.next()) {
+                (Some(from), None, Some(to), None) => {
+                    homoglyphs.insert(from, to);
+                }
+                _ => {
+                    return Err(Error::data(
+                        "homoglyphs.toml",
+                        format!("entry {k:?} = {v:?} must map one character to one character"),
+                    ));
+                }
+            }
+        }
+        Ok(Normalizer { homoglyphs })
+    }
+
+    /// Normalises `text`.
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let units = self.fold_chars(text);
+        let units = join_spaced_letters(units);
+        let units = fold_leetspeak(units);
+        let mut out = Normalized {
+            text: String::with_capacity(units.len()),
+            starts: Vec::with_capacity(units.len()),
+            ends: Vec::with_capacity(units.len()),
+        };
+        let mut buf = [0u8; 4];
+        for u in &units {
+            let s = u.c.encode_utf8(&mut buf);
+            out.text.push_str(s);
+            for _ in 0..s.len() {
+                out.starts.push(u.start);
+                out.ends.push(u.end);
+            }
+        }
+        out
+    }
+
+    /// Steps 1-4: per-character folding.
+    fn fold_chars(&self, text: &str) -> Vec<Unit> {
+        let mut units: Vec<Unit> = Vec::with_capacity(text.len());
+        let mut last_latin = false;
+        for (i, c) in text.char_indices() {
+            let start = i as u32;
+            let end = (i + c.len_utf8()) as u32;
+            if is_ignorable(c) {
+                continue;
+            }
+            if c.is_ascii() {
+                // Fast path: ASCII needs no decomposition.
+                if c.is_ascii_whitespace() || c.is_ascii_control() {
+                    push_space(&mut units, start, end);
+                    last_latin = false;
+                } else {
+                    units.push(Unit {
+                        c: c.to_ascii_lowercase(),
+                        start,
+                        end,
+                    });
+                    last_latin = c.is_ascii_alphabetic();
+                }
+                continue;
+            }
+            if c.is_whitespace() || c.is_control() {
+                push_space(&mut units, start, end);
+                last_latin = false;
+                continue;
+            }
+            if is_hangul_syllable(c) {
+                // NFKD would split syllables into jamo; they need no folding.
+                units.push(Unit { c, start, end });
+                last_latin = false;
+                continue;
+            }
+            decompose_compatible(c, |d| {
+                if is_combining_mark(d) {
+                    if !last_latin {
+                        units.push(Unit { c: d, start, end });
+                    }
+                    return;
+                }
+                if d.is_whitespace() {
+                    push_space(&mut units, start, end);
+                    last_latin = false;
+                    return;
+                }
+                if is_ignorable(d) {
+                    return;
+                }
+                for l in d.to_lowercase() {
+                    let l = self.homoglyphs.get(&l).copied().unwrap_or(l);
+                    units.push(Unit { c: l, start, end });
+                    last_latin = is_spaced_script_letter(l);
+                }
+            });
+        }
+        if units.last().is_some_and(|u| u.c == ' ') {
+            units.pop();
+        }
+        units
+    }
+}
+
+fn push_space(units: &mut Vec<Unit>, start: u32, end: u32) {
+    if units.last().is_some_and(|u| u.c != ' ') {
+        units.push(Unit { c: ' ', start, end });
+    }
+}
+
+/// Characters that carry no visible text: zero-width characters, joiners, soft hyphens, bidi
+/// controls, variation selectors, tags and the Hangul fillers.
+fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5
+        | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F
+        | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+fn is_hangul_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// Letters and digits of scripts that separate words with spaces (Latin, Greek, Cyrillic and
+/// Vietnamese): lexicon matches in them must sit on word boundaries.
+pub(crate) fn is_spaced_script_alnum(c: char) -> bool {
+    c.is_alphanumeric() && ((c as u32) < 0x0590 || ('\u{1E00}'..='\u{1FFF}').contains(&c))
+}
+
+fn is_spaced_script_letter(c: char) -> bool {
+    c.is_alphabetic() && is_spaced_script_alnum(c)
+}
+
+fn leet_value(c: char) -> Option<char> {
+    Some(match c {
+        '4' | '@' => 'a',
+        '3' => 'e',
+        '1' | '!' => 'i',
+        '0' => 'o',
+        '5' | '$' => 's',
+        '7' => 't',
+        '|' => 'l',
+        _ => return None,
+    })
+}
+
+/// Step 5: `k a m b o j a`, `K.A.M.B.O.J.A`, `w.a` → `kamboja`, `wa`. A run is made of single
+/// letters (or leetspeak digits) each standing alone between the same separator; runs joined by
+/// spaces need three letters, runs joined by punctuation two.
+fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
+    let n = units.len();
+    let alnum = |i: usize| units[i].c.is_alphanumeric() || leet_value(units[i].c).is_some();
+    let single = |i: usize| {
+        (units[i].c.is_alphabetic() || leet_value(units[i].c).is_some())
+            && (i == 0 || !alnum(i - 1))
+            && (i + 1 == n || !alnum(i + 1))
+    };
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        if single(i) && i + 2 < n && SPACED_SEPARATORS.contains(&units[i + 1].c) {
+            let sep = units[i + 1].c;
+            let mut toks = vec![i];
+            let mut k = i + 2;
+            while k < n && single(k) {
+                toks.push(k);
+                if k + 2 < n && units[k + 1].c == sep {
+                    k += 2;
+                } else {
+                    break;
+                }
+            }
+            let letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
+            let min = if sep == ' ' { 3 } else { 2 };
+            if letters >= min && letters * 2 > toks.len() {
+                for &t in &toks {
+                    let mut u = units[t];
+                    if !u.c.is_alphabetic() {
+                        u.c = leet_value(u.c).unwrap_or(u.c);
+                    }
+                    out.push(u);
+                }
+                i = toks[toks.len() - 1] + 1;
+                continue;
+            }
+        }
+        out.push(units[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Step 6: a leetspeak character between two letters becomes the letter it imitates, unless the
+/// letters after it are a unit (`gaji5jt`, `usd1k`); one at the end of a word becomes a letter
+/// when the word had another one folded already (`k4mboj4`).
+fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
+    let n = units.len();
+    let letter = |u: &Unit| is_spaced_script_letter(u.c);
+    let mut folded_in_word = false;
+    for i in 0..n {
+        let c = units[i].c;
+        let Some(to) = leet_value(c) else {
+            if !c.is_alphanumeric() {
+                folded_in_word = false;
+            }
+            continue;
+        };
+        let prev_letter = i > 0 && letter(&units[i - 1]);
+        if !prev_letter {
+            folded_in_word = false;
+            continue;
+        }
+        let next_letter = i + 1 < n && letter(&units[i + 1]);
+        let fold = if next_letter {
+            let run_end = (i + 1..n).find(|&j| !letter(&units[j])).unwrap_or(n);
+            let after: String = units[i + 1..run_end].iter().map(|u| u.c).collect();
+            let before_start = (0..i)
+                .rev()
+                .find(|&j| !letter(&units[j]))
+                .map_or(0, |j| j + 1);
+            let before: String = units[before_start..i].iter().map(|u| u.c).collect();
+            let unit_after = c.is_ascii_digit() && UNIT_WORDS.contains(&after.as_str());
+            let handle = c == '@'
+                && (HANDLE_PREFIXES.contains(&before.as_str())
+                    || before.chars().count() > 3
+                    || is_email_domain(&units[run_end..]));
+            let symbol_between_words = matches!(c, '!' | '|' | '$') && after.len() < 2;
+            !unit_after && !handle && !symbol_between_words
+        } else {
+            let next_alnum = i + 1 < n && units[i + 1].c.is_alphanumeric();
+            folded_in_word && !next_alnum && c.is_ascii_digit()
+        };
+        if fold {
+            units[i].c = to;
+            folded_in_word = true;
+        }
+    }
+    units
+}
+
+/// Whether the units after a letter run look like the rest of an e-mail domain (`.com`).
+fn is_email_domain(rest: &[Unit]) -> bool {
+    rest.len() >= 2 && rest[0].c == '.' && rest[1].c.is_ascii_alphabetic()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normalizer::new().normalize(s).as_str().to_string()
+    }
+
+    #[test]
+    fn folds_obfuscations() {
+        let cases = [
+            ("K4mb0ja", "kamboja"),
+            ("k4mboj4", "kamboja"),
+            ("K a m b o j a", "kamboja"),
+            ("K.A.M.B.O.J.A", "kamboja"),
+            ("K-a-m-b-o-j-a", "kamboja"),
+            ("w.a 0812", "wa 0812"),
+            ("C@mbodia.", "cambodia."),
+            ("Ｋａｍｂｏｊａ", "kamboja"),
+            ("Kаmbоjа", "kamboja"),
+            ("Kam\u{200B}boja", "kamboja"),
+            ("𝐊𝐚𝐦𝐛𝐨𝐣𝐚", "kamboja"),
+            ("lương 20 triệu", "luong 20 trieu"),
+            ("lu\u{031B}\u{0300}o\u{031B}ng", "luong"),
+            ("gaji5jt", "gaji5jt"),
+            ("usd1k", "usd1k"),
+            ("WA08123456789", "wa08123456789"),
+            ("hr@gmail.com", "hr@gmail.com"),
+            ("tg@hr_lisa", "tg@hr_lisa"),
+            ("covid19", "covid19"),
+            ("  many\n\n spaces\t", "many spaces"),
+            ("캄보디아", "캄보디아"),
+            ("柬 埔 寨", "柬埔寨"),
+            ("Đà Nẵng", "da nang"),
+            ("gratis!", "gratis!"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn spans_map_back_to_original() {
+        let n = Normalizer::new();
+        let text = "Lowongan di Ｋ４ｍｂｏｊａ 🇰🇭 gaji";
+        let out = n.normalize(text);
+        let at = out.as_str().find("kamboja").unwrap();
+        let (s, e) = out.original_span(at, at + "kamboja".len());
+        assert_eq!(&text[s..e], "Ｋ４ｍｂｏｊａ");
+        let text = "K a m b o j a";
+        let out = n.normalize(text);
+        assert_eq!(out.original_span(0, out.as_str().len()), (0, text.len()));
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        assert_eq!(norm(""), "");
+        assert_eq!(norm(" \n\u{200B} "), "");
+        let out = Normalizer::new().normalize("");
+        assert_eq!(out.original_span(0, 0), (0, 0));
+    }
+
+    #[test]
+    fn bundled_homoglyph_table_is_valid() {
+        Normalizer::from_toml(include_str!("../data/homoglyphs.toml")).unwrap();
+        assert!(Normalizer::from_toml("[fold]\n\"ab\" = \"c\"").is_err());
+    }
+}
