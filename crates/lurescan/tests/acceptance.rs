@@ -1,0 +1,81 @@
+//! The behaviour the default model promises on typical posts (issue 3's acceptance examples).
+
+use lurescan::{Classifier, Label, Value};
+
+const LURE: &str = "Loker luar negeri! Dicari CS, gaji 12jt/bln, tiket pesawat gratis, kerja di \
+K4mboja. Tanpa pengalaman. WA 0812-3344-5566";
+
+const JAKARTA_CALL_CENTRE: &str = "PT Mitra Kontak Nusantara membuka lowongan Customer Service \
+Call Center untuk penempatan di Jakarta Selatan. Kualifikasi: pendidikan min. SMA/SMK, \
+komunikatif, bersedia kerja shift. Gaji UMP DKI + insentif, BPJS. Walk in interview \
+Senin-Jumat pukul 09.00 di Gedung Graha Mitra lt. 5, Jl. TB Simatupang. Info: WA 0812-9876-5432";
+
+const EMBASSY_WARNING: &str = "Imbauan KBRI Phnom Penh: Waspada tawaran kerja di Kamboja melalui \
+media sosial yang menjanjikan gaji USD 1.000, tiket pesawat gratis dan tanpa pengalaman. Banyak \
+WNI menjadi korban penipuan online dan TPPO. Hubungi hotline KBRI jika membutuhkan bantuan.";
+
+#[test]
+fn indonesian_lure_is_flagged_with_its_evidence() {
+    let clf = Classifier::bundled();
+    let e = clf.explain(LURE);
+    assert_eq!(e.label, Label::Lure, "score {}", e.score);
+    let evidence = |signal: &str| -> Vec<&str> {
+        e.reasons
+            .iter()
+            .filter(|r| r.signal == signal)
+            .flat_map(|r| r.evidence.iter().map(|ev| ev.text.as_str()))
+            .collect()
+    };
+    assert_eq!(evidence("salary_mentioned"), ["12jt/bln"]);
+    assert_eq!(evidence("travel_perk"), ["tiket pesawat gratis"]);
+    assert_eq!(evidence("vague_role"), ["CS"]);
+    assert_eq!(evidence("dest_cambodia"), ["K4mboja"]);
+    assert_eq!(evidence("contact_whatsapp"), ["WA 0812-3344-5566"]);
+    let salary = e
+        .reasons
+        .iter()
+        .flat_map(|r| &r.evidence)
+        .find_map(|ev| match &ev.value {
+            Some(Value::Salary(m)) => Some(m.clone()),
+            _ => None,
+        })
+        .expect("a salary value");
+    assert_eq!(salary.currency, "IDR");
+    assert!((salary.usd_per_month_max - 750.0).abs() < 1.0);
+}
+
+#[test]
+fn honest_call_centre_job_and_warning_score_low() {
+    let clf = Classifier::bundled();
+    for text in [JAKARTA_CALL_CENTRE, EMBASSY_WARNING] {
+        let s = clf.score(text);
+        assert_eq!(s.label(), Label::Ok, "{:.3}: {text}", s.probability());
+    }
+    assert!(clf.score(LURE).probability() > 5.0 * clf.score(JAKARTA_CALL_CENTRE).probability());
+}
+
+#[test]
+fn batch_equals_single_and_explain_agrees_with_score() {
+    let clf = Classifier::bundled();
+    let texts = [LURE, JAKARTA_CALL_CENTRE, EMBASSY_WARNING, "", "🇰🇭✈️💰"];
+    let batch = clf.score_batch(&texts);
+    for (t, b) in texts.iter().zip(&batch) {
+        assert_eq!(clf.score(t), *b);
+        let e = clf.explain(t);
+        assert!((e.score - b.probability()).abs() < 1e-9);
+        let sum = e.intercept
+            + e.ngram_contribution
+            + e.reasons.iter().map(|r| r.contribution).sum::<f64>();
+        assert!((sum - e.logit).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn bundled_model_round_trips_through_its_file() {
+    let clf = Classifier::bundled();
+    let again = Classifier::from_slice(clf.to_json().as_bytes()).expect("reloads");
+    assert_eq!(clf.score(LURE), again.score(LURE));
+    let mut corrupt = clf.to_json();
+    corrupt = corrupt.replacen("\"lure\":", "\"lure\": 0.5, \"x\":", 1);
+    assert!(Classifier::from_slice(corrupt.as_bytes()).is_err());
+}
