@@ -7,8 +7,14 @@
 //! - 2: could not run: bad arguments, unreadable input, invalid model, failed write;
 //! - 3: `score --strict` stopped at the first malformed record.
 
+mod data;
+mod dataset;
+mod eval;
 mod explain;
+mod external;
 mod input;
+mod metrics;
+mod report;
 mod score;
 mod train;
 
@@ -36,6 +42,11 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Train a model from labelled JSONL ({"text": ..., "label": 0 or 1}).
     Train(train::TrainArgs),
+    /// Corpus tooling: assign splits, export labelled posts, list external sets.
+    Data(data::DataArgs),
+    /// Measure a model (or another system's scores) on labelled data: metrics per source,
+    /// language and kind, as a table, JSON and an HTML report.
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +55,8 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Explain(args) => explain::run(args).map(|()| ExitCode::SUCCESS),
         Command::Train(args) => train::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Data(args) => data::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => eval::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -1,27 +1,36 @@
-//! `lurescan train`: fit a model on labelled JSONL.
+//! `lurescan train`: fit a model on labelled data.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use lurescan::train::{Example, TrainConfig};
-use sha2_shim::Sha256Hex;
+use sha2::{Digest, Sha256};
+
+use crate::dataset::{LabelledPost, Split};
 
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
-    /// Labelled JSONL files: one object per line with "text" and "label" (1 or true for a lure).
+    /// Labelled data: corpus JSONL files ({"text", "label": 0/1, "split"}) or shared:NAME
+    /// external sets (see `lurescan data list`).
     #[arg(required = true)]
-    data: Vec<PathBuf>,
+    data: Vec<String>,
     /// Where to write the model file.
     #[arg(short, long)]
     out: PathBuf,
-    /// Use only records whose "split" field is one of these (e.g. --split train
-    /// --split validation); records without the field are used unless a split is given.
+    /// Fit on every split, not only `train` (thresholds then come from out-of-fold scores).
     #[arg(long)]
-    split: Vec<String>,
-    /// L2 regularisation strength.
+    all_splits: bool,
+    /// Keep at most this many posts of each label from each shared:NAME set (the team's
+    /// corpus must carry the target, not the neighbouring sets).
+    #[arg(long, default_value_t = 300)]
+    cap_external: usize,
+    /// Candidate L2 regularisation strengths, comma-separated (one is chosen by
+    /// cross-validation).
+    #[arg(long, value_delimiter = ',')]
+    alphas: Option<Vec<f64>>,
+    /// Cross-validation folds.
     #[arg(long)]
-    alpha: Option<f64>,
+    folds: Option<usize>,
     /// Optimiser iterations at most.
     #[arg(long)]
     max_iterations: Option<u64>,
@@ -31,53 +40,57 @@ pub struct TrainArgs {
     /// Maximum number of n-gram features.
     #[arg(long)]
     max_ngram_features: Option<usize>,
-    /// Seed of the calibration split.
+    /// Seed of the fold assignment.
     #[arg(long)]
     seed: Option<u64>,
 }
 
+fn examples(posts: &[LabelledPost]) -> Vec<Example> {
+    posts
+        .iter()
+        .map(|p| Example::new(p.text.clone(), p.label))
+        .collect()
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
-    let mut examples = Vec::new();
-    let mut digest = Sha256Hex::new();
-    for path in &args.data {
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line =
-                line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let v: serde_json::Value = serde_json::from_str(&line)
-                .with_context(|| format!("{}:{}: malformed JSON", path.display(), i + 1))?;
-            if !args.split.is_empty() {
-                let split = v.get("split").and_then(|s| s.as_str()).unwrap_or("");
-                if !args.split.iter().any(|s| s == split) {
-                    continue;
-                }
-            }
-            let text = v
-                .get("text")
-                .and_then(|t| t.as_str())
-                .with_context(|| format!("{}:{}: no string \"text\"", path.display(), i + 1))?;
-            let label = match v.get("label") {
-                Some(serde_json::Value::Bool(b)) => *b,
-                Some(serde_json::Value::Number(n)) if n.as_u64() == Some(1) => true,
-                Some(serde_json::Value::Number(n)) if n.as_u64() == Some(0) => false,
-                _ => bail!(
-                    "{}:{}: \"label\" must be 0, 1, true or false",
-                    path.display(),
-                    i + 1
-                ),
-            };
-            digest.update(line.as_bytes());
-            digest.update(b"\n");
-            examples.push(Example::new(text, label));
+    let mut train = Vec::new();
+    let mut validation = Vec::new();
+    let mut digest = Sha256::new();
+    let mut sources = serde_json::Map::new();
+    for spec in &args.data {
+        let mut posts = crate::dataset::load_spec(spec)?;
+        if spec.starts_with("shared:") {
+            posts = crate::external::cap_per_label(posts, args.cap_external);
         }
+        let (mut t, mut v) = (0usize, 0usize);
+        for p in posts {
+            digest.update(p.id.as_bytes());
+            digest.update([0, u8::from(p.label)]);
+            digest.update(p.text.as_bytes());
+            digest.update([0]);
+            match (args.all_splits, p.split) {
+                (true, _) | (false, Split::Train) => {
+                    t += 1;
+                    train.push(p)
+                }
+                (false, Split::Validation) => {
+                    v += 1;
+                    validation.push(p)
+                }
+                (false, Split::Test) => {}
+            }
+        }
+        sources.insert(
+            spec.clone(),
+            serde_json::json!({"train": t, "validation": v}),
+        );
     }
     let mut cfg = TrainConfig::default();
-    if let Some(a) = args.alpha {
-        cfg = cfg.alpha(a);
+    if let Some(a) = args.alphas {
+        cfg = cfg.alphas(a);
+    }
+    if let Some(n) = args.folds {
+        cfg = cfg.folds(n);
     }
     if let Some(n) = args.max_iterations {
         cfg = cfg.max_iterations(n);
@@ -91,45 +104,33 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if let Some(s) = args.seed {
         cfg = cfg.seed(s);
     }
-    let files: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
+    let hash: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let meta = serde_json::json!({
-        "data": files,
-        "splits": args.split,
-        "data_sha256": digest.finish(),
+        "data": sources,
+        "all_splits": args.all_splits,
+        "cap_external": args.cap_external,
+        "data_sha256": hash,
     });
-    eprintln!("lurescan: training on {} posts", examples.len());
-    let clf = cfg.fit_with_metadata(&examples, meta)?;
+    eprintln!(
+        "lurescan: training on {} posts, thresholds on {} validation posts",
+        train.len(),
+        validation.len()
+    );
+    let clf = cfg.fit_with_validation(&examples(&train), &examples(&validation), meta)?;
     clf.save(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let t = clf.thresholds();
+    let cv = &clf.model_file().training["cross_validation"];
     eprintln!(
-        "lurescan: wrote {} (review at {:.3}, lure at {:.3})",
+        "lurescan: wrote {} (alpha {}, review at {:.3}, lure at {:.3})",
         args.out.display(),
+        cv["chosen_alpha"],
         t.review,
         t.lure
     );
     Ok(())
-}
-
-/// A tiny SHA-256 wrapper producing hex, over the `sha2` crate.
-mod sha2_shim {
-    use sha2::{Digest, Sha256};
-
-    pub struct Sha256Hex(Sha256);
-
-    impl Sha256Hex {
-        pub fn new() -> Self {
-            Sha256Hex(Sha256::new())
-        }
-        pub fn update(&mut self, b: &[u8]) {
-            self.0.update(b);
-        }
-        pub fn finish(self) -> String {
-            self.0
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        }
-    }
 }

@@ -1,16 +1,17 @@
 //! Training with linfa-logistic (feature `train`).
 //!
-//! [`TrainConfig::fit`] turns labelled posts into a model file:
+//! [`TrainConfig::fit_with_validation`] turns labelled posts into a model file:
 //! 1. features for every post (signals + hashed n-grams);
-//! 2. a deterministic split into a fitting part and a calibration part (by a hash of the
-//!    normalised text, so that the same text always falls on the same side);
-//! 3. n-gram buckets selected by document frequency in the fitting part (at least `min_df`
-//!    posts, at most `max_ngram_features` buckets) so the dense matrix linfa needs stays small:
-//!    rows × (signals + selected buckets) × 8 bytes;
-//! 4. classes balanced by duplicating the minority class (linfa-logistic has no class
-//!    weights), then an L2-regularised logistic regression;
-//! 5. Platt calibration on the calibration part (which also undoes the prior shift of the
-//!    balancing), and the `lure` / `review` thresholds chosen there.
+//! 2. cross-validation over the candidate `alphas`: folds by a hash of the normalised text;
+//!    in each fit, n-gram buckets selected by document frequency (at least `min_df` posts, at
+//!    most `max_ngram_features` buckets) so the dense matrix linfa needs stays small
+//!    (rows × (signals + selected buckets) × 8 bytes), and the minority class duplicated to
+//!    balance (linfa-logistic has no class weights); the alpha with the best out-of-fold
+//!    average precision wins;
+//! 3. Platt calibration on the out-of-fold logits of that alpha (which also undoes the prior
+//!    shift of the balancing);
+//! 4. a final fit on all training posts;
+//! 5. the `lure` and `review` thresholds chosen on the validation posts.
 //!
 //! The same data and settings give the same model file, bit for bit.
 
@@ -54,26 +55,28 @@ impl Example {
 ///     Example::new("Lowongan admin di Jakarta, minimal S1, kirim CV ke hrd@pt.co.id", false),
 ///     // … hundreds more
 /// ];
-/// let clf = TrainConfig::default().alpha(2.0).fit(&data)?;
+/// let clf = TrainConfig::default().alphas(vec![1.0, 4.0]).fit(&data)?;
 /// clf.save("my-model.json")?;
 /// # Ok::<(), lurescan::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
-    /// L2 regularisation strength (linfa's `alpha`: the penalty is `alpha/2 · |w|²` on the
-    /// summed log-loss).
-    pub alpha: f64,
+    /// Candidate L2 regularisation strengths (linfa's `alpha`: the penalty is `alpha/2 · |w|²`
+    /// on the summed log-loss). One is chosen by cross-validation; give one value to skip the
+    /// search.
+    pub alphas: Vec<f64>,
+    /// Folds of the cross-validation (also used for calibration).
+    pub folds: usize,
     /// Optimiser iterations at most.
     pub max_iterations: u64,
     /// Gradient tolerance of the optimiser.
     pub gradient_tolerance: f64,
-    /// An n-gram bucket is a feature only if it occurs in at least this many fitting posts.
+    /// An n-gram bucket is a feature only if it occurs in at least this many training posts.
     pub min_df: u32,
-    /// At most this many n-gram buckets, the most frequent first.
+    /// At most this many n-gram buckets, the most frequent first. The dense matrix linfa needs
+    /// is rows × (signals + this) × 8 bytes.
     pub max_ngram_features: usize,
-    /// Share of posts held out for calibration and thresholds.
-    pub calibration_fraction: f64,
-    /// Seed of the split.
+    /// Seed of the fold assignment.
     pub seed: u64,
     /// Target precision of the `lure` threshold.
     pub lure_precision: f64,
@@ -86,12 +89,12 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            alpha: 1.0,
+            alphas: vec![0.05, 0.2, 0.8],
+            folds: 4,
             max_iterations: 300,
             gradient_tolerance: 1e-5,
             min_df: 2,
-            max_ngram_features: 20_000,
-            calibration_fraction: 0.25,
+            max_ngram_features: 12_000,
             seed: 42,
             lure_precision: 0.95,
             review_recall: 0.95,
@@ -111,27 +114,35 @@ macro_rules! setter {
 }
 
 impl TrainConfig {
-    setter!(/// Sets [`TrainConfig::alpha`].
-        alpha: f64);
+    setter!(/// Sets [`TrainConfig::alphas`].
+        alphas: Vec<f64>);
+    setter!(/// Sets [`TrainConfig::folds`].
+        folds: usize);
     setter!(/// Sets [`TrainConfig::max_iterations`].
         max_iterations: u64);
     setter!(/// Sets [`TrainConfig::min_df`].
         min_df: u32);
     setter!(/// Sets [`TrainConfig::max_ngram_features`].
         max_ngram_features: usize);
-    setter!(/// Sets [`TrainConfig::calibration_fraction`].
-        calibration_fraction: f64);
     setter!(/// Sets [`TrainConfig::seed`].
         seed: u64);
     setter!(/// Sets [`TrainConfig::ngram`].
         ngram: NgramConfig);
 
+    /// A single regularisation strength (no search).
+    pub fn alpha(self, alpha: f64) -> Self {
+        self.alphas(vec![alpha])
+    }
+
     fn check(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(Error::config("alpha", "must be a finite number >= 0"));
+        if self.alphas.is_empty() || !self.alphas.iter().all(|a| a.is_finite() && *a >= 0.0) {
+            return Err(Error::config(
+                "alphas",
+                "must be finite numbers >= 0, at least one",
+            ));
         }
-        if !(self.calibration_fraction > 0.0 && self.calibration_fraction < 0.9) {
-            return Err(Error::config("calibration_fraction", "must be in (0, 0.9)"));
+        if !(2..=20).contains(&self.folds) {
+            return Err(Error::config("folds", "must be between 2 and 20"));
         }
         if self.max_iterations == 0 {
             return Err(Error::config("max_iterations", "must be at least 1"));
@@ -145,165 +156,136 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// Trains a classifier on `examples`.
+    /// Trains a classifier on `examples`; thresholds are chosen on out-of-fold scores.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) for bad settings,
     /// [`ErrorKind::Training`](crate::ErrorKind::Training) for too little data, a single class,
     /// or an optimiser failure.
     pub fn fit(&self, examples: &[Example]) -> Result<Classifier> {
-        self.fit_with_metadata(examples, serde_json::Value::Null)
+        self.fit_with_validation(examples, &[], serde_json::Value::Null)
     }
 
-    /// Like [`TrainConfig::fit`], recording `metadata` (e.g. the corpus hash) in the model's
-    /// `training` section.
-    pub fn fit_with_metadata(
+    /// Trains on `train`, choosing the thresholds on `validation` (or, when it is empty or
+    /// one-class, on out-of-fold scores of `train`), and records `metadata` (e.g. the data's
+    /// hash) in the model's `training` section.
+    ///
+    /// Steps: features for every post; `folds`-fold cross-validation over `alphas` (folds by a
+    /// hash of the normalised text), choosing the alpha with the best out-of-fold average
+    /// precision; Platt calibration on the out-of-fold logits of that alpha; a final fit on all
+    /// of `train`; thresholds on `validation`.
+    pub fn fit_with_validation(
         &self,
-        examples: &[Example],
+        train: &[Example],
+        validation: &[Example],
         metadata: serde_json::Value,
     ) -> Result<Classifier> {
         self.check()?;
-        let pos = examples.iter().filter(|e| e.label).count();
-        let neg = examples.len() - pos;
-        if pos < 4 || neg < 4 {
+        let pos = train.iter().filter(|e| e.label).count();
+        let neg = train.len() - pos;
+        if pos < self.folds || neg < self.folds {
             return Err(Error::training(format!(
-                "need at least 4 examples of each class, got {pos} lures and {neg} others"
+                "need at least {} examples of each class, got {pos} lures and {neg} others",
+                self.folds
             )));
         }
         let fx = FeatureExtractor::with_ngrams(self.ngram.clone())?;
-        let feats: Vec<(Features, bool, bool)> = map_ordered(examples, |e| {
+        let rows: Vec<Row> = map_ordered(train, |e| {
             let norm = fx.normalizer.normalize(&e.text);
             let h = xxh3_64_with_seed(norm.as_str().as_bytes(), self.seed);
-            let calib = (h % 10_000) as f64 / 10_000.0 < self.calibration_fraction;
-            (fx.extract(&e.text), e.label, calib)
+            Row {
+                features: fx.extract(&e.text),
+                label: e.label,
+                fold: (h % self.folds as u64) as usize,
+            }
         });
-        let fit_rows: Vec<&(Features, bool, bool)> = feats.iter().filter(|f| !f.2).collect();
-        let cal_rows: Vec<&(Features, bool, bool)> = feats.iter().filter(|f| f.2).collect();
-        let fit_pos = fit_rows.iter().filter(|f| f.1).count();
-        let cal_pos = cal_rows.iter().filter(|f| f.1).count();
-        if fit_pos == 0 || fit_pos == fit_rows.len() || cal_pos == 0 || cal_pos == cal_rows.len() {
-            return Err(Error::training(
-                "both the fitting and the calibration part need both classes; add more examples",
-            ));
-        }
-
-        // Select n-gram buckets by document frequency.
-        let mut df = vec![0u32; self.ngram.buckets as usize];
-        for (f, _, _) in &fit_rows {
-            for &(b, _) in &f.ngrams {
-                df[b as usize] += 1;
+        for f in 0..self.folds {
+            let (p, n) = rows
+                .iter()
+                .filter(|r| r.fold == f)
+                .fold(
+                    (0, 0),
+                    |(p, n), r| {
+                        if r.label { (p + 1, n) } else { (p, n + 1) }
+                    },
+                );
+            if p == 0 || n == 0 {
+                return Err(Error::training(format!(
+                    "fold {f} has {p} lures and {n} others; add examples or use fewer folds"
+                )));
             }
         }
-        let mut cols: Vec<u32> = (0..self.ngram.buckets)
-            .filter(|&b| df[b as usize] >= self.min_df.max(1))
-            .collect();
-        cols.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
-        cols.truncate(self.max_ngram_features);
-        cols.sort_unstable();
-        let mut col_of = vec![u32::MAX; self.ngram.buckets as usize];
-        for (j, &b) in cols.iter().enumerate() {
-            col_of[b as usize] = j as u32;
-        }
         let n_sig = fx.signal_names().len();
-        let width = n_sig + cols.len();
 
-        // Balance by duplication: the minority class repeated round(majority/minority) times.
-        let fit_neg = fit_rows.len() - fit_pos;
-        let (minority, factor) = if fit_pos < fit_neg {
+        // Cross-validation: every (alpha, fold) fit, in parallel.
+        let jobs: Vec<(usize, usize)> = (0..self.alphas.len())
+            .flat_map(|a| (0..self.folds).map(move |f| (a, f)))
+            .collect();
+        let fitted: Vec<Result<Weights>> = map_ordered(&jobs, |&(a, f)| {
+            let fit_rows: Vec<&Row> = rows.iter().filter(|r| r.fold != f).collect();
+            self.fit_weights(&fit_rows, n_sig, self.alphas[a])
+        });
+        let mut oof = vec![vec![0.0f64; rows.len()]; self.alphas.len()];
+        for (&(a, f), w) in jobs.iter().zip(fitted) {
+            let w = w?;
+            for (i, r) in rows.iter().enumerate() {
+                if r.fold == f {
+                    oof[a][i] = raw_logit(&w, &r.features);
+                }
+            }
+        }
+        let labels: Vec<bool> = rows.iter().map(|r| r.label).collect();
+        let cv: Vec<f64> = oof.iter().map(|z| average_precision(z, &labels)).collect();
+        // Best average precision; among near-ties (within 0.002) the stronger regularisation.
+        let best_ap = cv.iter().cloned().fold(f64::MIN, f64::max);
+        let best = (0..self.alphas.len())
+            .filter(|&a| cv[a] >= best_ap - 0.002)
+            .max_by(|&a, &b| self.alphas[a].total_cmp(&self.alphas[b]))
+            .unwrap_or(0);
+        let alpha = self.alphas[best];
+        let calibration = fit_platt(&oof[best], &labels)?;
+
+        // Final fit on all training rows.
+        let all: Vec<&Row> = rows.iter().collect();
+        let weights = self.fit_weights(&all, n_sig, alpha)?;
+
+        // Thresholds on the validation split (or out-of-fold scores).
+        let calibrate = |z: f64| sigmoid(calibration.a * z + calibration.b);
+        let val_pos = validation.iter().filter(|e| e.label).count();
+        let use_validation = val_pos > 0 && val_pos < validation.len();
+        let (p_thr, y_thr): (Vec<f64>, Vec<bool>) = if use_validation {
+            let z: Vec<f64> =
+                map_ordered(validation, |e| raw_logit(&weights, &fx.extract(&e.text)));
             (
-                true,
-                ((fit_neg as f64 / fit_pos as f64).round() as usize).max(1),
+                z.into_iter().map(calibrate).collect(),
+                validation.iter().map(|e| e.label).collect(),
             )
         } else {
             (
-                false,
-                ((fit_pos as f64 / fit_neg as f64).round() as usize).max(1),
+                oof[best].iter().map(|&z| calibrate(z)).collect(),
+                labels.clone(),
             )
         };
-        let n_rows: usize = fit_rows
-            .iter()
-            .map(|f| if f.1 == minority { factor } else { 1 })
-            .sum();
-        let mut x = Array2::<f64>::zeros((n_rows, width));
-        let mut y = Array1::<bool>::from_elem(n_rows, false);
-        let mut r = 0;
-        for (f, label, _) in &fit_rows {
-            let copies = if *label == minority { factor } else { 1 };
-            for _ in 0..copies {
-                let mut row = x.row_mut(r);
-                for (j, &v) in f.signals.iter().enumerate() {
-                    row[j] = f64::from(v);
-                }
-                for &(b, v) in &f.ngrams {
-                    let c = col_of[b as usize];
-                    if c != u32::MAX {
-                        row[n_sig + c as usize] = f64::from(v);
-                    }
-                }
-                y[r] = *label;
-                r += 1;
-            }
-        }
-        let fitted = LogisticRegression::default()
-            .alpha(self.alpha)
-            .max_iterations(self.max_iterations)
-            .gradient_tolerance(self.gradient_tolerance)
-            .fit(&Dataset::new(x, y))
-            .map_err(|e| Error::training("the optimiser failed").with_source(e))?;
-        // linfa's "positive" class is the larger one; we want the weights of `true`.
-        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
-        let params = fitted.params();
-        let intercept = sign * fitted.intercept();
-        let signal_w: Vec<f64> = (0..n_sig).map(|j| sign * params[j]).collect();
-        let mut ngram_index = Vec::new();
-        let mut ngram_value = Vec::new();
-        for (j, &b) in cols.iter().enumerate() {
-            let w = sign * params[n_sig + j];
-            if w != 0.0 {
-                ngram_index.push(b);
-                ngram_value.push(w);
-            }
-        }
-        let weights = Weights {
-            intercept,
-            signals: signal_w,
-            ngram_index,
-            ngram_value,
-        };
-        let raw = |f: &Features| -> f64 {
-            let mut z = weights.intercept;
-            for (w, &v) in weights.signals.iter().zip(&f.signals) {
-                z += w * f64::from(v);
-            }
-            for &(b, v) in &f.ngrams {
-                if let Ok(k) = weights.ngram_index.binary_search(&b) {
-                    z += weights.ngram_value[k] * f64::from(v);
-                }
-            }
-            z
-        };
-
-        // Platt scaling on the calibration part.
-        let z_cal: Vec<f64> = cal_rows.iter().map(|f| raw(&f.0)).collect();
-        let y_cal: Vec<bool> = cal_rows.iter().map(|f| f.1).collect();
-        let calibration = fit_platt(&z_cal, &y_cal)?;
-        let p_cal: Vec<f64> = z_cal
-            .iter()
-            .map(|z| sigmoid(calibration.a * z + calibration.b))
-            .collect();
-        let thresholds = choose_thresholds(&p_cal, &y_cal, self.lure_precision, self.review_recall);
+        let thresholds = choose_thresholds(&p_thr, &y_thr, self.lure_precision, self.review_recall);
+        let p_oof: Vec<f64> = oof[best].iter().map(|&z| calibrate(z)).collect();
 
         let training = serde_json::json!({
             "trainer": format!("lurescan {} (linfa-logistic)", env!("CARGO_PKG_VERSION")),
             "config": self,
-            "examples": examples.len(),
-            "lures": pos,
-            "others": neg,
-            "fitting_rows": fit_rows.len(),
-            "calibration_rows": cal_rows.len(),
-            "balanced_minority_factor": factor,
-            "ngram_features_selected": cols.len(),
-            "calibration_log_loss": log_loss(&p_cal, &y_cal),
+            "train_examples": train.len(),
+            "train_lures": pos,
+            "train_others": neg,
+            "validation_examples": validation.len(),
+            "thresholds_chosen_on": if use_validation { "validation" } else { "out-of-fold" },
+            "cross_validation": {
+                "folds": self.folds,
+                "alphas": self.alphas,
+                "average_precision": cv,
+                "chosen_alpha": alpha,
+            },
+            "out_of_fold_log_loss": log_loss(&p_oof, &labels),
+            "threshold_set_average_precision": average_precision(&p_thr, &y_thr),
+            "ngram_weights": weights.ngram_index.len(),
             "metadata": metadata,
         });
         let file = ModelFile::new(
@@ -318,6 +300,127 @@ impl TrainConfig {
         // Round-trip through JSON so the in-memory model equals what a file load gives.
         Classifier::from_slice(file.to_json().as_bytes())
     }
+
+    /// One L2-regularised logistic regression on `rows`: n-gram columns selected by document
+    /// frequency, the minority class duplicated to balance, linfa-logistic's L-BFGS.
+    fn fit_weights(&self, rows: &[&Row], n_sig: usize, alpha: f64) -> Result<Weights> {
+        let buckets = self.ngram.buckets as usize;
+        let mut df = vec![0u32; buckets];
+        for r in rows {
+            for &(b, _) in &r.features.ngrams {
+                df[b as usize] += 1;
+            }
+        }
+        let mut cols: Vec<u32> = (0..self.ngram.buckets)
+            .filter(|&b| df[b as usize] >= self.min_df.max(1))
+            .collect();
+        cols.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
+        cols.truncate(self.max_ngram_features);
+        cols.sort_unstable();
+        let mut col_of = vec![u32::MAX; buckets];
+        for (j, &b) in cols.iter().enumerate() {
+            col_of[b as usize] = j as u32;
+        }
+        let width = n_sig + cols.len();
+        let pos = rows.iter().filter(|r| r.label).count();
+        let neg = rows.len() - pos;
+        if pos == 0 || neg == 0 {
+            return Err(Error::training("a training fold has a single class"));
+        }
+        let (minority, factor) = if pos < neg {
+            (true, ((neg as f64 / pos as f64).round() as usize).max(1))
+        } else {
+            (false, ((pos as f64 / neg as f64).round() as usize).max(1))
+        };
+        let n_rows: usize = rows
+            .iter()
+            .map(|r| if r.label == minority { factor } else { 1 })
+            .sum();
+        let mut x = Array2::<f64>::zeros((n_rows, width));
+        let mut y = Array1::<bool>::from_elem(n_rows, false);
+        let mut i = 0;
+        for r in rows {
+            let copies = if r.label == minority { factor } else { 1 };
+            for _ in 0..copies {
+                let mut row = x.row_mut(i);
+                for (j, &v) in r.features.signals.iter().enumerate() {
+                    row[j] = f64::from(v);
+                }
+                for &(b, v) in &r.features.ngrams {
+                    let c = col_of[b as usize];
+                    if c != u32::MAX {
+                        row[n_sig + c as usize] = f64::from(v);
+                    }
+                }
+                y[i] = r.label;
+                i += 1;
+            }
+        }
+        let fitted = LogisticRegression::default()
+            .alpha(alpha)
+            .max_iterations(self.max_iterations)
+            .gradient_tolerance(self.gradient_tolerance)
+            .fit(&Dataset::new(x, y))
+            .map_err(|e| Error::training("the optimiser failed").with_source(e))?;
+        // linfa's "positive" class is the larger one; we want the weights of `true`.
+        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        let params = fitted.params();
+        let mut ngram_index = Vec::new();
+        let mut ngram_value = Vec::new();
+        for (j, &b) in cols.iter().enumerate() {
+            let w = sign * params[n_sig + j];
+            if w != 0.0 {
+                ngram_index.push(b);
+                ngram_value.push(w);
+            }
+        }
+        Ok(Weights {
+            intercept: sign * fitted.intercept(),
+            signals: (0..n_sig).map(|j| sign * params[j]).collect(),
+            ngram_index,
+            ngram_value,
+        })
+    }
+}
+
+/// A featurised training post.
+struct Row {
+    features: Features,
+    label: bool,
+    fold: usize,
+}
+
+/// The raw (uncalibrated) logit of features under weights.
+fn raw_logit(w: &Weights, f: &Features) -> f64 {
+    let mut z = w.intercept;
+    for (wi, &v) in w.signals.iter().zip(&f.signals) {
+        z += wi * f64::from(v);
+    }
+    for &(b, v) in &f.ngrams {
+        if let Ok(k) = w.ngram_index.binary_search(&b) {
+            z += w.ngram_value[k] * f64::from(v);
+        }
+    }
+    z
+}
+
+/// Average precision (area under the precision-recall curve, step-wise): the mean of the
+/// precision at each positive's rank. Ties are broken pessimistically (negatives first).
+pub(crate) fn average_precision(score: &[f64], label: &[bool]) -> f64 {
+    let mut idx: Vec<usize> = (0..score.len()).collect();
+    idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(label[a].cmp(&label[b])));
+    let total = label.iter().filter(|&&l| l).count();
+    if total == 0 {
+        return 0.0;
+    }
+    let (mut tp, mut sum) = (0usize, 0.0);
+    for (k, &i) in idx.iter().enumerate() {
+        if label[i] {
+            tp += 1;
+            sum += tp as f64 / (k + 1) as f64;
+        }
+    }
+    sum / total as f64
 }
 
 /// Maps in parallel (when available) keeping order.
@@ -422,6 +525,14 @@ mod tests {
         assert!((t.lure - 0.75).abs() < 1e-12, "{t:?}");
         // All four lures are above 0.4: review between 0.4 and 0.3.
         assert!((t.review - 0.35).abs() < 1e-12, "{t:?}");
+    }
+
+    #[test]
+    fn average_precision_cases() {
+        assert!((average_precision(&[0.9, 0.8, 0.1], &[true, true, false]) - 1.0).abs() < 1e-12);
+        // Positives at ranks 1 and 3: (1/1 + 2/3) / 2.
+        let ap = average_precision(&[0.9, 0.8, 0.7], &[true, false, true]);
+        assert!((ap - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
     }
 
     #[test]
