@@ -57,6 +57,7 @@ impl fmt::Display for Label {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     probability: f64,
+    logit: f64,
     label: Label,
 }
 
@@ -64,6 +65,11 @@ impl Score {
     /// Calibrated probability that the post is a lure, in [0, 1].
     pub fn probability(&self) -> f64 {
         self.probability
+    }
+
+    /// The calibrated logit: `probability = sigmoid(logit)` (useful as a decision function).
+    pub fn logit(&self) -> f64 {
+        self.logit
     }
 
     /// The label from the model's thresholds.
@@ -188,13 +194,23 @@ impl Classifier {
     /// Only if the embedded model does not match this build's features, which the test suite
     /// rules out before release.
     pub fn bundled() -> Classifier {
-        static BUNDLED: OnceLock<Classifier> = OnceLock::new();
-        BUNDLED
-            .get_or_init(|| {
-                Classifier::from_slice(BUNDLED_MODEL)
-                    .expect("the bundled model matches the bundled features")
-            })
-            .clone()
+        Classifier::try_bundled().expect("the bundled model matches the bundled features")
+    }
+
+    /// Like [`Classifier::bundled`], returning the error instead of panicking if the embedded
+    /// model does not match this build's features (for bindings that must never panic).
+    ///
+    /// # Errors
+    /// The errors of [`Classifier::from_slice`].
+    pub fn try_bundled() -> Result<Classifier> {
+        static BUNDLED: OnceLock<std::result::Result<Classifier, String>> = OnceLock::new();
+        match BUNDLED
+            .get_or_init(|| Classifier::from_slice(BUNDLED_MODEL).map_err(|e| e.to_string()))
+        {
+            Ok(c) => Ok(c.clone()),
+            // Build it again to return a typed error (only ever on a broken build).
+            Err(_) => Classifier::from_slice(BUNDLED_MODEL),
+        }
     }
 
     /// Loads a model file.
@@ -274,14 +290,12 @@ impl Classifier {
 
     /// Scores a feature vector made by [`Classifier::extractor`].
     pub fn score_features(&self, features: &Features) -> Score {
-        let p = sigmoid(self.inner.model.logit(features));
-        let p = if p.is_finite() {
-            p.clamp(0.0, 1.0)
-        } else {
-            0.5
-        };
+        let logit = self.inner.model.logit(features);
+        let logit = if logit.is_nan() { 0.0 } else { logit };
+        let p = sigmoid(logit).clamp(0.0, 1.0);
         Score {
             probability: p,
+            logit,
             label: Label::from_probability(p, &self.inner.model.file.thresholds),
         }
     }
@@ -388,14 +402,12 @@ impl Classifier {
         let cal = model.file.calibration;
         let defs = &self.inner.extractor.signals.signals;
         let mut reasons = Vec::new();
-        let mut sum = 0.0;
         for (i, &fired) in a.fired.iter().enumerate() {
             if !fired {
                 continue;
             }
             let weight = cal.a * model.signal_weight(i);
             let contribution = weight * f64::from(a.features.signals[i]);
-            sum += contribution;
             let mut evidence: Vec<Evidence> = a
                 .evidence
                 .iter()
@@ -439,12 +451,13 @@ impl Classifier {
         });
         let intercept = cal.a * model.file.weights.intercept + cal.b;
         let ngram_contribution = cal.a * model.ngram_sum(&a.features);
-        let logit = intercept + ngram_contribution + sum;
-        let score = sigmoid(logit);
+        // Score and logit exactly as `score` computes them; the parts add up to the logit up
+        // to rounding (1e-9).
+        let s = self.score_features(&a.features);
         Explanation {
-            score,
-            label: Label::from_probability(score, &model.file.thresholds),
-            logit,
+            score: s.probability(),
+            label: s.label(),
+            logit: s.logit(),
             intercept,
             ngram_contribution,
             reasons,

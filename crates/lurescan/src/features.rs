@@ -12,7 +12,7 @@ use crate::lexicon::{self, LexMatch};
 use crate::normalize::{NORMALIZER_VERSION, Normalized, Normalizer};
 
 /// Bumped whenever feature extraction changes meaning; part of the fingerprint.
-pub(crate) const FEATURE_SCHEMA_VERSION: u32 = 1;
+pub(crate) const FEATURE_SCHEMA_VERSION: u32 = 2;
 
 /// How n-grams are hashed into buckets.
 ///
@@ -23,7 +23,7 @@ pub struct NgramConfig {
     pub buckets: u32,
     /// Word n-gram sizes, smallest and largest (0, 0 to disable).
     pub word: (u8, u8),
-    /// Character n-gram sizes over letters and digits, smallest and largest (0, 0 to disable).
+    /// Character n-gram sizes over the normalised text, smallest and largest (0, 0 to disable).
     pub char: (u8, u8),
     /// Seed of the hash function.
     pub seed: u64,
@@ -60,8 +60,8 @@ impl NgramConfig {
 pub struct Features {
     /// One value per named signal, in [`FeatureExtractor::signal_names`] order.
     pub signals: Vec<f32>,
-    /// Sorted, distinct n-gram buckets with their values (the n-gram block has unit L2 norm,
-    /// so long posts do not outweigh the named signals).
+    /// Sorted, distinct n-gram buckets present in the post, each with value 1 (the model
+    /// weighs them by inverse document frequency and normalises the block).
     pub ngrams: Vec<(u32, f32)>,
 }
 
@@ -179,8 +179,7 @@ impl FeatureExtractor {
         }
     }
 
-    /// Hashed n-grams of normalised text: distinct buckets, each with value 1/sqrt(count of
-    /// distinct buckets).
+    /// Hashed n-grams of normalised text: distinct buckets, each with value 1.
     fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
@@ -206,11 +205,12 @@ impl FeatureExtractor {
             }
         }
         if cfg.char.1 > 0 {
-            // Letters and digits, other runs folded to one space, padded with spaces.
+            // Letters, digits, punctuation and emoji (lures' style: "!!!", "💰", "✈"), with
+            // whitespace (already single spaces) kept, padded with spaces.
             let mut compact = String::with_capacity(text.len() + 2);
             compact.push(' ');
             for c in text.chars() {
-                if c.is_alphanumeric() {
+                if !c.is_whitespace() {
                     compact.push(c);
                 } else if !compact.ends_with(' ') {
                     compact.push(' ');
@@ -244,8 +244,7 @@ impl FeatureExtractor {
         if buckets.is_empty() {
             return Vec::new();
         }
-        let v = 1.0 / (buckets.len() as f32).sqrt();
-        buckets.into_iter().map(|b| (b, v)).collect()
+        buckets.into_iter().map(|b| (b, 1.0)).collect()
     }
 }
 

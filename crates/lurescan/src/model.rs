@@ -9,7 +9,8 @@
 //!   "feature_fingerprint": "…",          // the FeatureExtractor it was trained for
 //!   "signals": ["dest_cambodia", …],      // feature names, in order
 //!   "ngram": { "buckets": 262144, … },    // n-gram hashing configuration
-//!   "weights": { "intercept": …, "signals": […], "ngram_index": […], "ngram_value": […] },
+//!   "weights": { "intercept": …, "signals": […],
+//!                "ngram_index": […], "ngram_value": […], "ngram_idf": […] },
 //!   "calibration": { "method": "platt", "a": …, "b": … },
 //!   "thresholds": { "review": …, "lure": … },
 //!   "training": { … },                    // free-form metadata: data, settings, metrics
@@ -17,7 +18,10 @@
 //! }
 //! ```
 //!
-//! The raw logit `z = intercept + w·x` is calibrated to a probability `sigmoid(a·z + b)`.
+//! The raw logit is `z = intercept + Σ w_s·x_s + (Σ_b w_b·idf_b) / sqrt(Σ_b idf_b²)`: the
+//! signals' part, plus the n-gram part over the model's buckets `b` present in the post, each
+//! weighted by its inverse document frequency and the block normalised to unit length (so a
+//! long post does not wash out the signals). It is calibrated to `sigmoid(a·z + b)`.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -36,10 +40,12 @@ pub struct Weights {
     pub intercept: f64,
     /// One weight per named signal.
     pub signals: Vec<f64>,
-    /// Buckets with a non-zero n-gram weight, ascending.
+    /// The n-gram buckets the model uses, ascending.
     pub ngram_index: Vec<u32>,
     /// The weights of those buckets.
     pub ngram_value: Vec<f64>,
+    /// The inverse document frequency of those buckets in the training data.
+    pub ngram_idf: Vec<f64>,
 }
 
 /// Platt calibration of the raw logit: `p = sigmoid(a * z + b)`.
@@ -193,10 +199,13 @@ impl ModelFile {
                 self.signals.len()
             )));
         }
-        if w.ngram_index.len() != w.ngram_value.len() {
+        if w.ngram_index.len() != w.ngram_value.len() || w.ngram_index.len() != w.ngram_idf.len() {
             return Err(Error::model_format(
-                "ngram_index and ngram_value have different lengths",
+                "ngram_index, ngram_value and ngram_idf have different lengths",
             ));
+        }
+        if w.ngram_idf.iter().any(|&x| x.is_nan() || x <= 0.0) {
+            return Err(Error::model_format("an n-gram idf is not positive"));
         }
         if w.ngram_index.windows(2).any(|p| p[0] >= p[1]) {
             return Err(Error::model_format("ngram_index is not strictly ascending"));
@@ -212,6 +221,7 @@ impl ModelFile {
         let finite = std::iter::once(&w.intercept)
             .chain(&w.signals)
             .chain(&w.ngram_value)
+            .chain(&w.ngram_idf)
             .chain([&self.calibration.a, &self.calibration.b])
             .all(|x| x.is_finite());
         if !finite {
@@ -237,7 +247,8 @@ impl ModelFile {
 pub(crate) struct Model {
     pub file: ModelFile,
     signal_w: Vec<f32>,
-    ngram_w: Vec<f32>,
+    /// Per bucket: (weight × idf, idf²); zero for buckets the model does not use.
+    ngram_w: Vec<[f32; 2]>,
 }
 
 impl Model {
@@ -261,14 +272,10 @@ impl Model {
             }));
         }
         let signal_w = file.weights.signals.iter().map(|&w| w as f32).collect();
-        let mut ngram_w = vec![0.0f32; file.ngram.buckets as usize];
-        for (&i, &v) in file
-            .weights
-            .ngram_index
-            .iter()
-            .zip(&file.weights.ngram_value)
-        {
-            ngram_w[i as usize] = v as f32;
+        let mut ngram_w = vec![[0.0f32; 2]; file.ngram.buckets as usize];
+        let w = &file.weights;
+        for ((&i, &v), &idf) in w.ngram_index.iter().zip(&w.ngram_value).zip(&w.ngram_idf) {
+            ngram_w[i as usize] = [(v * idf) as f32, (idf * idf) as f32];
         }
         Ok(Model {
             file,
@@ -287,10 +294,13 @@ impl Model {
     }
 
     pub(crate) fn ngram_sum(&self, f: &Features) -> f64 {
-        f.ngrams
-            .iter()
-            .map(|&(b, v)| f64::from(self.ngram_w[b as usize]) * f64::from(v))
-            .sum()
+        let (mut dot, mut norm2) = (0.0f64, 0.0f64);
+        for &(b, v) in &f.ngrams {
+            let [wi, i2] = self.ngram_w[b as usize];
+            dot += f64::from(wi) * f64::from(v);
+            norm2 += f64::from(i2) * f64::from(v) * f64::from(v);
+        }
+        if norm2 > 0.0 { dot / norm2.sqrt() } else { 0.0 }
     }
 
     pub(crate) fn signal_weight(&self, i: usize) -> f64 {

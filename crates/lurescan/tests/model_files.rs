@@ -36,6 +36,7 @@ fn damaged_model_files_are_refused() {
             |f| {
                 f.weights.ngram_index.push(u32::MAX);
                 f.weights.ngram_value.push(1.0);
+                f.weights.ngram_idf.push(1.0);
             },
             |k| matches!(k, ErrorKind::ModelFormat { reason } if reason.contains("beyond")),
         ),
@@ -46,6 +47,11 @@ fn damaged_model_files_are_refused() {
                 f.thresholds.lure = 0.1;
             },
             |k| matches!(k, ErrorKind::ModelFormat { reason } if reason.contains("thresholds")),
+        ),
+        (
+            "idf of zero",
+            |f| f.weights.ngram_idf[0] = 0.0,
+            |k| matches!(k, ErrorKind::ModelFormat { reason } if reason.contains("idf")),
         ),
         (
             "infinite weight",
