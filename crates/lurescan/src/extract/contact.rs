@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::alternation;
 use crate::error::{Error, Result};
 
 pub(crate) const CONTACTS_TOML: &str = include_str!("../../data/contacts.toml");
@@ -59,17 +60,6 @@ pub(crate) struct ContactExtractor {
     pattern: Regex,
     /// calling code -> (country, hotspot)
     codes: Vec<(String, String, bool)>,
-}
-
-fn alternation(words: &[String]) -> String {
-    let mut words = words.to_vec();
-    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    words.dedup();
-    words
-        .iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 impl ContactExtractor {

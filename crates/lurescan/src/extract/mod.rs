@@ -170,15 +170,41 @@ struct AgeFile {
     after: Vec<String>,
 }
 
-fn alternation(words: &[String]) -> String {
-    let mut words = words.to_vec();
-    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    words.dedup();
-    words
+/// A regex alternation of `words`, escaped, longest first (so that the leftmost-first engine
+/// prefers "juta" to "jt"-like prefixes), without duplicates.
+pub(crate) fn alternation(words: &[String]) -> String {
+    sorted_words(words)
         .iter()
         .map(|w| regex::escape(w))
         .collect::<Vec<_>>()
         .join("|")
+}
+
+/// Like [`alternation`], but words ending in an ASCII letter or digit must end at an ASCII word
+/// boundary ("k" in "55,000 kada" is not a multiplier). ASCII boundaries keep the regex on its
+/// fast engines, unlike Unicode `\b`.
+pub(crate) fn bounded_alternation(words: &[String]) -> String {
+    sorted_words(words)
+        .iter()
+        .map(|w| {
+            if w.chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                format!(r"{}(?-u:\b)", regex::escape(w))
+            } else {
+                regex::escape(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn sorted_words(words: &[String]) -> Vec<String> {
+    let mut words = words.to_vec();
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.dedup();
+    words
 }
 
 impl SignalExtractor {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::{alternation, bounded_alternation};
 use crate::error::{Error, Result};
 
 pub(crate) const MONEY_TOML: &str = include_str!("../../data/money.toml");
@@ -133,38 +134,6 @@ enum Context {
     Period(Period),
 }
 
-/// Like [`alternation`], but words ending in an ASCII letter or digit must end at an ASCII word
-/// boundary ("k" in "55,000 kada" is not a multiplier). ASCII boundaries keep the regex on its
-/// fast engines, unlike Unicode `\b`.
-fn bounded_alternation(words: &mut Vec<String>) -> String {
-    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    words.dedup();
-    words
-        .iter()
-        .map(|w| {
-            if w.chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-            {
-                format!(r"{}(?-u:\b)", regex::escape(w))
-            } else {
-                regex::escape(w)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
-fn alternation(words: &mut Vec<String>) -> String {
-    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    words.dedup();
-    words
-        .iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
 impl MoneyExtractor {
     pub(crate) fn build() -> Result<Self> {
         let file: MoneyFile = toml::from_str(MONEY_TOML)
@@ -211,11 +180,11 @@ impl MoneyExtractor {
             }
         }
 
-        let cur_pre = alternation(&mut prefix_cur.keys().cloned().collect());
-        let cur_suf = bounded_alternation(&mut suffix_cur.keys().cloned().collect());
-        let mult = bounded_alternation(&mut multipliers.keys().cloned().collect());
-        let per = bounded_alternation(&mut periods.keys().cloned().collect());
-        let join = alternation(&mut file.period_joiners.clone());
+        let cur_pre = alternation(&prefix_cur.keys().cloned().collect::<Vec<_>>());
+        let cur_suf = bounded_alternation(&suffix_cur.keys().cloned().collect::<Vec<_>>());
+        let mult = bounded_alternation(&multipliers.keys().cloned().collect::<Vec<_>>());
+        let per = bounded_alternation(&periods.keys().cloned().collect::<Vec<_>>());
+        let join = alternation(&file.period_joiners);
         let num = r"\d{1,3}(?:[.,]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)?";
         let range = r"-|–|—|~|～|〜|s/d|sd|sampai|hingga|to|den|toi|至|到|ถึง|hanggang";
         // The regex crate has no look-behind: a number must not continue a word or another
@@ -242,15 +211,12 @@ impl MoneyExtractor {
         let mut groups = Vec::new();
         for (name, words) in &file.period_prefix {
             let p = Period::from_name(name).ok_or_else(|| bad(format!("unknown period {name}")))?;
-            groups.push(format!("({})", alternation(&mut words.clone())));
+            groups.push(format!("({})", alternation(words)));
             context_kinds.push(Context::Period(p));
         }
-        groups.push(format!("({})", alternation(&mut file.fee_context.clone())));
+        groups.push(format!("({})", alternation(&file.fee_context)));
         context_kinds.push(Context::Fee);
-        groups.push(format!(
-            "({})",
-            alternation(&mut file.salary_context.clone())
-        ));
+        groups.push(format!("({})", alternation(&file.salary_context)));
         context_kinds.push(Context::Salary);
         let context = Regex::new(&groups.join("|"))
             .map_err(|e| bad("cannot compile the context pattern".into()).with_source(e))?;
