@@ -5,10 +5,10 @@
 #
 # From the repository root (or anywhere: it cd's there). Steps:
 #   1. builds the release binary (cargo build --release -p lurescan-cli);
-#   2. trains the baseline (benches/baselines/sklearn_baseline.py) on the train split of
-#      corpus/posts/*.jsonl plus $LURESCAN_TRAIN_EXTRA (e.g. "shared:emscad shared:lokerid";
-#      default none), thresholds on their validation split, and scores the test split of the
-#      corpus and of every external set;
+#   2. trains the baseline (benches/baselines/sklearn_baseline.py) on exactly the training
+#      data of the bundled model (the specs and --cap-external recorded in
+#      models/lurescan-v1.json: its train split, thresholds on its validation split), and
+#      scores the test split of the corpus and of every external set;
 #   3. runs `lurescan eval --split test` on the same specs for the bundled model and for the
 #      baseline's scores (--scores/--thresholds);
 #   4. prints a side-by-side table per source.
@@ -19,8 +19,8 @@
 #   reports/comparison.txt
 #
 # Environment: PYTHON (default python3, needs scikit-learn and numpy: pip install -r
-# benches/baselines/requirements.txt), LURESCAN_TRAIN_EXTRA, BASELINE_VARIANT (tfidf or
-# hashing, default tfidf), LURESCAN_SHARED_DATA (where the external data is).
+# benches/baselines/requirements.txt), BASELINE_VARIANT (tfidf or hashing, default tfidf),
+# LURESCAN_SHARED_DATA (where the external data is).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -58,16 +58,22 @@ else
     rm -f "$OUT/baseline/probe.err"
 fi
 EVAL_SPECS=("${CORPUS[@]}" "${EXTERNAL[@]+"${EXTERNAL[@]}"}")
-# shellcheck disable=SC2206 # word splitting of the extra specs is intended
-TRAIN_EXTRA=(${LURESCAN_TRAIN_EXTRA:-})
+# The bundled model's training data, as recorded in it.
+mapfile -t TRAIN_SPECS < <("$PYTHON" -c 'import json; m = json.load(open("models/lurescan-v1.json"))
+print("\n".join(m["training"]["metadata"]["data"]))')
+CAP=$("$PYTHON" -c 'import json; m = json.load(open("models/lurescan-v1.json"))
+print(m["training"]["metadata"].get("cap_external", 300))')
+if [ ${#EXTERNAL[@]} -eq 0 ]; then
+    mapfile -t TRAIN_SPECS < <(printf '%s\n' "${TRAIN_SPECS[@]}" | grep -v '^shared:')
+fi
 echo "==> test sets: corpus ${EXTERNAL[*]+"${EXTERNAL[*]}"}"
-echo "==> baseline training specs: corpus/posts/*.jsonl ${TRAIN_EXTRA[*]+"${TRAIN_EXTRA[*]}"}"
+echo "==> baseline training specs (those of the bundled model, cap $CAP): ${TRAIN_SPECS[*]}"
 
 echo "==> training the scikit-learn baseline ($VARIANT)"
 "$PYTHON" benches/baselines/sklearn_baseline.py \
     --lurescan "$BIN" \
     --variant "$VARIANT" \
-    --train "${CORPUS[@]}" "${TRAIN_EXTRA[@]+"${TRAIN_EXTRA[@]}"}" \
+    --train "${TRAIN_SPECS[@]}" --cap-external "$CAP" \
     --eval "${EVAL_SPECS[@]}" \
     --out-scores "$OUT/baseline/scores.jsonl" \
     --out-thresholds "$OUT/baseline/thresholds.json" \

@@ -56,9 +56,13 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def export(lurescan, specs, split):
-    """Posts of one split of the given specs, as dicts, via `lurescan data export`."""
+def export(lurescan, specs, split, cap_external=None):
+    """Posts of one split of the given specs, as dicts, via `lurescan data export` (with
+    `--cap-external N`: at most N posts per label of each shared:NAME set, the same posts
+    `lurescan train --cap-external N` trains on)."""
     cmd = [lurescan, "data", "export", *specs, "--split", split]
+    if cap_external is not None:
+        cmd += ["--cap-external", str(cap_external)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         sys.exit(
@@ -170,13 +174,16 @@ def main(argv=None):
                     help="specs whose test split is scored")
     ap.add_argument("--out-scores", required=True, help="JSONL of {id, source, score}")
     ap.add_argument("--out-thresholds", required=True, help="JSON {review, lure, ...}")
+    ap.add_argument("--cap-external", type=int, default=None, metavar="N",
+                    help="train on at most N posts per label of each shared:NAME set, the "
+                         "posts `lurescan train --cap-external N` uses (default: all)")
     ap.add_argument("--variant", choices=["tfidf", "hashing"], default="tfidf")
     ap.add_argument("--jobs", type=int, default=2, help="parallel CV fits (default 2)")
     args = ap.parse_args(argv)
     t0 = time.time()
 
-    train = export(args.lurescan, args.train, "train")
-    valid = export(args.lurescan, args.train, "validation")
+    train = export(args.lurescan, args.train, "train", args.cap_external)
+    valid = export(args.lurescan, args.train, "validation", args.cap_external)
     x_tr, y_tr = texts_labels(train)
     x_va, y_va = texts_labels(valid)
     log("train: %d posts (%d lures); validation: %d posts (%d lures)"

@@ -30,6 +30,11 @@ enum DataCommand {
         /// Only this split (repeatable).
         #[arg(long)]
         split: Vec<String>,
+        /// Keep at most this many posts of each label from each shared:NAME set, chosen as
+        /// `lurescan train --cap-external` chooses them (so that another system can be trained
+        /// on exactly the posts lurescan was). Default: every post.
+        #[arg(long)]
+        cap_external: Option<usize>,
     },
     /// List the external sets and whether ../shared/data is present.
     List,
@@ -38,12 +43,20 @@ enum DataCommand {
 pub fn run(args: DataArgs) -> Result<()> {
     match args.command {
         DataCommand::Split { files } => split_files(&files),
-        DataCommand::Export { specs, split } => {
+        DataCommand::Export {
+            specs,
+            split,
+            cap_external,
+        } => {
             let splits = parse_splits(&split)?;
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for spec in &specs {
-                for p in dataset::load_spec(spec)? {
+                let mut posts = dataset::load_spec(spec)?;
+                if let (Some(cap), true) = (cap_external, spec.starts_with("shared:")) {
+                    posts = crate::external::cap_per_label(posts, cap);
+                }
+                for p in posts {
                     if splits.is_empty() || splits.contains(&p.split) {
                         serde_json::to_writer(&mut out, &p)?;
                         out.write_all(b"\n")?;

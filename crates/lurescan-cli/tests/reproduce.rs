@@ -48,6 +48,25 @@ fn default_model_is_reproducible() {
     if let Some(cap) = meta["cap_external"].as_u64() {
         cmd.args(["--cap-external", &cap.to_string()]);
     }
+    // The training settings recorded in the model, as command-line options.
+    let cfg = &committed["training"]["config"];
+    let alphas: Vec<String> = cfg["alphas"]
+        .as_array()
+        .expect("training.config.alphas")
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    cmd.args(["--alphas", &alphas.join(",")]);
+    for (flag, key) in [
+        ("--folds", "folds"),
+        ("--max-iterations", "max_iterations"),
+        ("--min-df", "min_df"),
+        ("--max-ngram-features", "max_ngram_features"),
+        ("--seed", "seed"),
+    ] {
+        let v = cfg[key].as_u64().unwrap_or_else(|| panic!("training.config.{key}"));
+        cmd.args([flag, &v.to_string()]);
+    }
     let status = cmd.arg("--out").arg(&out).status().unwrap();
     assert!(status.success());
     let fresh: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
