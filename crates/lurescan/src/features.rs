@@ -179,8 +179,19 @@ impl FeatureExtractor {
         }
     }
 
+    /// Signal extraction alone on already normalised text (for the stage benchmarks): which
+    /// signals fired and how many pieces of evidence were found.
+    pub(crate) fn analyze_normalized(&self, normalized: &str) -> (Vec<bool>, usize) {
+        let mut fired = vec![false; self.signals.signals.len()];
+        let mut evidence = Vec::new();
+        let mut scratch: Vec<LexMatch> = Vec::new();
+        self.signals
+            .extract(normalized, &mut fired, &mut evidence, &mut scratch);
+        (fired, evidence.len())
+    }
+
     /// Hashed n-grams of normalised text: distinct buckets, each with value 1.
-    fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
+    pub(crate) fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
         let mut buckets: Vec<u32> = Vec::new();
@@ -232,20 +243,81 @@ impl FeatureExtractor {
                 }
                 for i in 0..=nchars - n {
                     let gram = &compact[bounds[i]..bounds[i + n]];
-                    if gram.trim().is_empty() {
+                    // `compact` holds no whitespace but single spaces, so only a one-character
+                    // gram can be blank (this was `gram.trim().is_empty()`).
+                    if n == 1 && gram == " " {
                         continue;
                     }
                     buckets.push(hash(gram.as_bytes(), 0x100 + n as u64));
                 }
             }
         }
-        buckets.sort_unstable();
-        buckets.dedup();
-        if buckets.is_empty() {
-            return Vec::new();
-        }
-        buckets.into_iter().map(|b| (b, 1.0)).collect()
+        sorted_distinct(buckets, cfg.buckets)
     }
+}
+
+/// Largest bucket count for which [`sorted_distinct`] uses a bitset (128 KB of bits).
+const BITSET_MAX_BUCKETS: u32 = 1 << 20;
+
+/// One bit per bucket, and one summary bit per 64-bit word of it; all zero between calls of
+/// [`sorted_distinct`].
+#[derive(Default)]
+struct Seen {
+    bits: Vec<u64>,
+    summary: Vec<u64>,
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+}
+
+/// The distinct values of `buckets` (each below `nbuckets`), ascending, each with value 1.
+///
+/// Same result as sort + dedup, in linear time for the default 2^18 buckets: a per-thread
+/// two-level bitset marks the values, then the set bits are read off in order (visiting only
+/// the non-zero words) and cleared.
+fn sorted_distinct(mut buckets: Vec<u32>, nbuckets: u32) -> Vec<(u32, f32)> {
+    let words = (nbuckets as usize).div_ceil(64);
+    let with_bitset = |seen: &mut Seen| {
+        if seen.bits.len() < words {
+            seen.bits.resize(words, 0);
+            seen.summary.resize(words.div_ceil(64), 0);
+        }
+        let (bits, summary) = (
+            &mut seen.bits[..words],
+            &mut seen.summary[..words.div_ceil(64)],
+        );
+        let mut distinct = 0usize;
+        for &b in &buckets {
+            let (w, bit) = ((b >> 6) as usize, 1u64 << (b & 63));
+            distinct += usize::from(bits[w] & bit == 0);
+            bits[w] |= bit;
+            summary[w >> 6] |= 1u64 << (w & 63);
+        }
+        let mut out: Vec<(u32, f32)> = Vec::with_capacity(distinct);
+        for (s, sword) in summary.iter_mut().enumerate() {
+            let mut sbits = std::mem::take(sword);
+            while sbits != 0 {
+                let w = s << 6 | sbits.trailing_zeros() as usize;
+                sbits &= sbits - 1;
+                let mut wbits = std::mem::take(&mut bits[w]);
+                while wbits != 0 {
+                    out.push(((w as u32) << 6 | wbits.trailing_zeros(), 1.0));
+                    wbits &= wbits - 1;
+                }
+            }
+        }
+        out
+    };
+    if nbuckets <= BITSET_MAX_BUCKETS && buckets.len() >= 32 {
+        let done = SEEN.with(|seen| seen.try_borrow_mut().ok().map(|mut s| with_bitset(&mut s)));
+        if let Some(out) = done {
+            return out;
+        }
+    }
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets.into_iter().map(|b| (b, 1.0)).collect()
 }
 
 fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
