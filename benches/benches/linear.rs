@@ -18,6 +18,8 @@ fn linear(c: &mut Criterion) {
     let corpus = corpus_posts();
     let mut g = c.benchmark_group("linear");
     g.sample_size(10);
+    g.warm_up_time(std::time::Duration::from_secs(1));
+    g.measurement_time(std::time::Duration::from_secs(5));
     for (name, bytes) in [("100KB", 100_000), ("1MB", 1_000_000), ("10MB", 10_000_000)] {
         let post = long_post(&corpus, 0, bytes);
         // The answer: a long thread full of lures and honest posts gets a finite score, and

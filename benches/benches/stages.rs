@@ -57,7 +57,9 @@ fn stages(c: &mut Criterion) {
         let bytes = total_bytes(&mix.posts);
         let mut g = c.benchmark_group(format!("stage/{}", mix.name));
         g.throughput(Throughput::Bytes(bytes));
-        g.sample_size(20);
+        g.sample_size(10);
+        g.warm_up_time(std::time::Duration::from_secs(1));
+        g.measurement_time(std::time::Duration::from_secs(3));
 
         // Answers, checked once before timing.
         let normalized_len: usize = mix.normalized.iter().map(String::len).sum();

@@ -199,7 +199,15 @@ impl FeatureExtractor {
             |bytes: &[u8], tag: u64| (xxh3_64_with_seed(bytes, cfg.seed ^ tag) as u32) & mask;
 
         if cfg.word.1 > 0 {
-            let words: Vec<&str> = text.unicode_words().collect();
+            let words: Vec<&str> = if text.is_ascii() {
+                text.unicode_words().collect()
+            } else {
+                // What `unicode_words` does for non-ASCII text, with its per-character
+                // "alphanumeric" test cached (a table search per character otherwise).
+                text.split_word_bounds()
+                    .filter(|w| has_alphanumeric(w))
+                    .collect()
+            };
             let mut buf = String::new();
             for n in cfg.word.0.max(1)..=cfg.word.1 {
                 let n = n as usize;
@@ -254,6 +262,40 @@ impl FeatureExtractor {
         }
         sorted_distinct(buckets, cfg.buckets)
     }
+}
+
+/// Whether a word has an alphanumeric character, by the definition of `unicode_words` (the
+/// tables of unicode-segmentation, which may be of another Unicode version than std's).
+fn has_alphanumeric(word: &str) -> bool {
+    word.chars().any(|c| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            is_alphanumeric_cached(c)
+        }
+    })
+}
+
+thread_local! {
+    /// Direct-mapped cache of `(c << 1) | alphanumeric` for non-ASCII characters (0: empty).
+    static ALNUM: [std::cell::Cell<u32>; 1024] =
+        const { [const { std::cell::Cell::new(0) }; 1024] };
+}
+
+fn is_alphanumeric_cached(c: char) -> bool {
+    let key = (c as u32) << 1;
+    let slot = c as usize & 1023;
+    let hit = ALNUM.with(|cache| {
+        let v = cache[slot].get();
+        (v & !1 == key).then_some(v & 1 == 1)
+    });
+    hit.unwrap_or_else(|| {
+        // For one character, `unicode_words` yields it exactly when it is alphanumeric.
+        let mut buf = [0u8; 4];
+        let yes = c.encode_utf8(&mut buf).unicode_words().next().is_some();
+        ALNUM.with(|cache| cache[slot].set(key | u32::from(yes)));
+        yes
+    })
 }
 
 /// Largest bucket count for which [`sorted_distinct`] uses a bitset (128 KB of bits).
@@ -338,4 +380,58 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
     h.update(signals.signals.len().to_le_bytes());
     let digest = h.finalize();
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_distinct_is_sort_and_dedup() {
+        // Pseudo-random values, few and many, small and large bucket counts, twice in a row
+        // (the per-thread bitset must be left clean).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for (n, nbuckets) in [(0, 1 << 18), (5, 1 << 18), (40, 16), (3000, 1 << 18)]
+            .into_iter()
+            .chain([
+                (200_000, 1 << 18),
+                (100, 1 << 22),
+                (700, 1 << 20),
+                (50, 1 << 18),
+            ])
+        {
+            let values: Vec<u32> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x as u32) & (nbuckets - 1)
+                })
+                .collect();
+            let mut want = values.clone();
+            want.sort_unstable();
+            want.dedup();
+            let got: Vec<u32> = sorted_distinct(values, nbuckets)
+                .into_iter()
+                .map(|(b, v)| {
+                    assert_eq!(v, 1.0);
+                    b
+                })
+                .collect();
+            assert_eq!(got, want, "{n} values in {nbuckets} buckets");
+        }
+    }
+
+    #[test]
+    fn cached_alphanumeric_agrees_with_unicode_words() {
+        let text = "Lowongan kerja 🔥 ที่กัมพูชา 柬埔寨 캄보디아 — ¡¿ «» ½ ² Ⅻ ٣ ๕ 💰✈ a_b 1,000";
+        for _ in 0..2 {
+            let want: Vec<&str> = text.unicode_words().collect();
+            let got: Vec<&str> = text
+                .split_word_bounds()
+                .filter(|w| has_alphanumeric(w))
+                .collect();
+            assert_eq!(got, want);
+        }
+    }
 }
