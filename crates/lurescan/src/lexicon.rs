@@ -82,6 +82,8 @@ struct Pattern {
 pub(crate) struct Lexicon {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
+    /// The normalised phrases, in pattern order (for the benchmarks' aho-corasick floor).
+    phrases: Vec<String>,
 }
 
 /// A lexicon match in normalised text.
@@ -179,7 +181,13 @@ impl Lexicon {
         Ok(Lexicon {
             automaton,
             patterns,
+            phrases,
         })
+    }
+
+    /// The normalised phrases, in pattern order.
+    pub(crate) fn phrases(&self) -> &[String] {
+        &self.phrases
     }
 
     /// All matches in normalised `text` that sit on word boundaries. Overlapping matches are

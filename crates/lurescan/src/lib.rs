@@ -95,6 +95,30 @@ pub use features::{FeatureExtractor, Features, NgramConfig};
 pub use model::{Calibration, FORMAT_VERSION, ModelFile, PlattMethod, Thresholds, Weights};
 pub use normalize::{Normalized, Normalizer};
 
+/// Stage-by-stage entry points for the benchmarks in `benches/`. Not part of the API: no
+/// stability promise, may change in any release.
+#[doc(hidden)]
+pub mod __bench {
+    use crate::FeatureExtractor;
+
+    /// The phrases of the lexicon automaton, normalised, in pattern order.
+    pub fn lexicon_phrases(fx: &FeatureExtractor) -> Vec<String> {
+        fx.signals.lexicon_phrases().to_vec()
+    }
+
+    /// Stage 2 alone: extracts the signals of already normalised text; returns how many
+    /// signals fired and how many pieces of evidence were found.
+    pub fn extract_signals(fx: &FeatureExtractor, normalized: &str) -> (usize, usize) {
+        let a = fx.analyze_normalized(normalized);
+        (a.0.iter().filter(|&&f| f).count(), a.1)
+    }
+
+    /// Stage 3 alone: the hashed n-gram buckets of already normalised text.
+    pub fn ngrams(fx: &FeatureExtractor, normalized: &str) -> Vec<(u32, f32)> {
+        fx.ngrams(normalized)
+    }
+}
+
 #[cfg(test)]
 mod autotraits {
     use super::*;

@@ -248,11 +248,17 @@ fn is_hangul_syllable(c: char) -> bool {
 /// Letters and digits of scripts that separate words with spaces (Latin, Greek, Cyrillic and
 /// Vietnamese): lexicon matches in them must sit on word boundaries.
 pub(crate) fn is_spaced_script_alnum(c: char) -> bool {
-    c.is_alphanumeric() && ((c as u32) < 0x0590 || ('\u{1E00}'..='\u{1FFF}').contains(&c))
+    // The range test first: the Unicode property lookup is slow for other scripts.
+    is_spaced_script(c) && c.is_alphanumeric()
 }
 
 fn is_spaced_script_letter(c: char) -> bool {
-    c.is_alphabetic() && is_spaced_script_alnum(c)
+    // Alphabetic implies alphanumeric.
+    is_spaced_script(c) && c.is_alphabetic()
+}
+
+fn is_spaced_script(c: char) -> bool {
+    (c as u32) < 0x0590 || ('\u{1E00}'..='\u{1FFF}').contains(&c)
 }
 
 fn leet_value(c: char) -> Option<char> {
@@ -282,7 +288,7 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
     let mut out = Vec::with_capacity(n);
     let mut i = 0;
     while i < n {
-        if single(i) && i + 2 < n && SPACED_SEPARATORS.contains(&units[i + 1].c) {
+        if i + 2 < n && SPACED_SEPARATORS.contains(&units[i + 1].c) && single(i) {
             let sep = units[i + 1].c;
             let mut toks = vec![i];
             let mut k = i + 2;
@@ -324,7 +330,7 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
     for i in 0..n {
         let c = units[i].c;
         let Some(to) = leet_value(c) else {
-            if !c.is_alphanumeric() {
+            if folded_in_word && !c.is_alphanumeric() {
                 folded_in_word = false;
             }
             continue;

@@ -235,6 +235,11 @@ impl SignalExtractor {
         })
     }
 
+    /// The normalised phrases of the lexicon automaton, in pattern order.
+    pub(crate) fn lexicon_phrases(&self) -> &[String] {
+        self.lexicon.phrases()
+    }
+
     /// Extracts every signal's evidence from normalised text. `fired[i]` is set for each
     /// signal found; `evidence` gets the spans.
     pub(crate) fn extract(

@@ -1,0 +1,38 @@
+//! Linear time: one post of 100 KB, 1 MB and 10 MB built from corpus text, scored end to end,
+//! with `Throughput::Bytes` so that MB/s can be compared across sizes (it should stay flat).
+//!
+//! ```text
+//! cargo bench -p lurescan-benches --bench linear
+//! ```
+
+// criterion_main! generates an undocumented `main`.
+#![allow(missing_docs)]
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lurescan::Classifier;
+use lurescan_benches::{corpus_posts, long_post};
+use std::hint::black_box;
+
+fn linear(c: &mut Criterion) {
+    let clf = Classifier::bundled();
+    let corpus = corpus_posts();
+    let mut g = c.benchmark_group("linear");
+    g.sample_size(10);
+    g.warm_up_time(std::time::Duration::from_secs(1));
+    g.measurement_time(std::time::Duration::from_secs(5));
+    for (name, bytes) in [("100KB", 100_000), ("1MB", 1_000_000), ("10MB", 10_000_000)] {
+        let post = long_post(&corpus, 0, bytes);
+        // The answer: a long thread full of lures and honest posts gets a finite score, and
+        // the same one every time.
+        let want = clf.score(&post);
+        assert!((0.0..=1.0).contains(&want.probability()));
+        g.throughput(Throughput::Bytes(post.len() as u64));
+        g.bench_function(BenchmarkId::new("score", name), |b| {
+            b.iter(|| assert_eq!(clf.score(black_box(&post)), want))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, linear);
+criterion_main!(benches);
