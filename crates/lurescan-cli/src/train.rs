@@ -22,7 +22,7 @@ pub struct TrainArgs {
     all_splits: bool,
     /// Keep at most this many posts of each label from each shared:NAME set (the team's
     /// corpus must carry the target, not the neighbouring sets).
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 150)]
     cap_external: usize,
     /// Candidate L2 regularisation strengths, comma-separated (one is chosen by
     /// cross-validation).

@@ -64,7 +64,9 @@ fn default_model_is_reproducible() {
         ("--max-ngram-features", "max_ngram_features"),
         ("--seed", "seed"),
     ] {
-        let v = cfg[key].as_u64().unwrap_or_else(|| panic!("training.config.{key}"));
+        let v = cfg[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("training.config.{key}"));
         cmd.args([flag, &v.to_string()]);
     }
     let status = cmd.arg("--out").arg(&out).status().unwrap();

@@ -1,6 +1,7 @@
 //! Stage 5: the classifier: features + model → calibrated probability, label and explanation.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -10,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::extract::Value;
 use crate::features::{Analysis, FeatureExtractor, Features};
 use crate::model::{Model, ModelFile, Thresholds, sigmoid};
+use crate::windows;
 
 /// The bundled default model.
 const BUNDLED_MODEL: &[u8] = include_bytes!("../../../models/lurescan-v1.json");
@@ -129,6 +131,9 @@ pub struct Explanation {
     pub ngram_contribution: f64,
     /// Every fired signal, largest contribution first.
     pub reasons: Vec<Reason>,
+    /// The byte range of the original text that was scored: the whole post, or, for a long
+    /// post, the window of it that scored highest (see [`Classifier::score`]).
+    pub window: Range<usize>,
 }
 
 impl Explanation {
@@ -278,6 +283,10 @@ impl Classifier {
 
     /// Scores a post.
     ///
+    /// A post longer than 1 KB is scored as a whole and in overlapping windows of about
+    /// 512 bytes and by paragraph; its score is the highest of these, so that a lure padded
+    /// with innocent text still scores as a lure (the explanation names the window).
+    ///
     /// # Example
     /// ```
     /// let clf = lurescan::Classifier::bundled();
@@ -285,7 +294,22 @@ impl Classifier {
     /// assert!((0.0..=1.0).contains(&s.probability()));
     /// ```
     pub fn score(&self, text: &str) -> Score {
-        self.score_features(&self.inner.extractor.extract(text))
+        self.best_window(text).1
+    }
+
+    /// The part of `text` whose score is the post's score, and that score: the whole post, or
+    /// for a long post, the highest-scoring of the whole post and its windows (see
+    /// [`windows`]).
+    fn best_window(&self, text: &str) -> (Range<usize>, Score) {
+        let extractor = &self.inner.extractor;
+        let mut best = (0..text.len(), self.score_features(&extractor.extract(text)));
+        for w in windows::of(text) {
+            let s = self.score_features(&extractor.extract(&text[w.clone()]));
+            if s.logit > best.1.logit {
+                best = (w, s);
+            }
+        }
+        best
     }
 
     /// Scores a feature vector made by [`Classifier::extractor`].
@@ -311,8 +335,8 @@ impl Classifier {
     /// # let _ = score;
     /// ```
     pub fn score_with_reasons(&self, text: &str, n: usize) -> (Score, Vec<&str>) {
-        let features = self.inner.extractor.extract(text);
-        let score = self.score_features(&features);
+        let (window, score) = self.best_window(text);
+        let features = self.inner.extractor.extract(&text[window]);
         let model = &self.inner.model;
         let mut fired: Vec<(f64, usize)> = features
             .signals
@@ -380,8 +404,9 @@ impl Classifier {
     /// }
     /// ```
     pub fn explain(&self, text: &str) -> Explanation {
-        let analysis = self.inner.extractor.analyze(text);
-        self.explain_analysis(text, &analysis)
+        let (window, _) = self.best_window(text);
+        let analysis = self.inner.extractor.analyze(&text[window.clone()]);
+        self.explain_analysis(text, window, &analysis)
     }
 
     /// Explains many posts, in parallel when the `parallel` feature is on.
@@ -397,7 +422,9 @@ impl Classifier {
         }
     }
 
-    fn explain_analysis(&self, text: &str, a: &Analysis) -> Explanation {
+    /// The explanation of `a`, the analysis of `text[window]`; evidence spans point into `text`.
+    fn explain_analysis(&self, text: &str, window: Range<usize>, a: &Analysis) -> Explanation {
+        let offset = window.start;
         let model = &self.inner.model;
         let cal = model.file.calibration;
         let defs = &self.inner.extractor.signals.signals;
@@ -414,6 +441,7 @@ impl Classifier {
                 .filter(|e| e.signal as usize == i)
                 .map(|e| {
                     let (s, t) = a.normalized.original_span(e.start, e.end);
+                    let (s, t) = (s + offset, t + offset);
                     Evidence {
                         start: s,
                         end: t,
@@ -461,6 +489,7 @@ impl Classifier {
             intercept,
             ngram_contribution,
             reasons,
+            window,
         }
     }
 }

@@ -87,6 +87,7 @@ mod model;
 mod normalize;
 #[cfg(feature = "train")]
 pub mod train;
+mod windows;
 
 pub use classifier::{Classifier, Evidence, Explanation, Label, Reason, Score};
 pub use error::{Error, ErrorKind, Result};

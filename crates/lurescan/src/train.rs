@@ -93,8 +93,8 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            alphas: vec![0.003, 0.01, 0.03],
-            folds: 4,
+            alphas: vec![0.01, 0.03, 0.1],
+            folds: 3,
             max_iterations: 300,
             gradient_tolerance: 1e-5,
             min_df: 2,
@@ -263,15 +263,34 @@ impl TrainConfig {
         let all: Vec<&Row> = rows.iter().collect();
         let (weights, _) = self.design(&all, n_sig)?.fit(self, alpha, None)?;
 
-        // Thresholds on the validation split (or out-of-fold scores).
+        // The model without thresholds yet, as a file load gives it, to score the validation
+        // posts exactly as at run time (long posts in windows: see `Classifier::score`).
         let calibrate = |z: f64| sigmoid(calibration.a * z + calibration.b);
+        let mut file = ModelFile::new(
+            fx.fingerprint().to_string(),
+            fx.signal_names().iter().map(|s| s.to_string()).collect(),
+            self.ngram.clone(),
+            weights,
+            calibration,
+            Thresholds {
+                review: 0.5,
+                lure: 0.5,
+            },
+            serde_json::Value::Null,
+        );
+        let provisional = Classifier::from_slice(file.to_json().as_bytes())?;
+
+        // Thresholds on the validation split (or out-of-fold scores).
         let val_pos = validation.iter().filter(|e| e.label).count();
         let use_validation = val_pos > 0 && val_pos < validation.len();
         let (p_thr, y_thr): (Vec<f64>, Vec<bool>) = if use_validation {
-            let z: Vec<f64> =
-                map_ordered(validation, |e| raw_logit(&weights, &fx.extract(&e.text)));
+            let texts: Vec<&str> = validation.iter().map(|e| e.text.as_str()).collect();
             (
-                z.into_iter().map(calibrate).collect(),
+                provisional
+                    .score_batch(&texts)
+                    .iter()
+                    .map(|s| s.probability())
+                    .collect(),
                 validation.iter().map(|e| e.label).collect(),
             )
         } else {
@@ -299,18 +318,11 @@ impl TrainConfig {
             },
             "out_of_fold_log_loss": log_loss(&p_oof, &labels),
             "threshold_set_average_precision": average_precision(&p_thr, &y_thr),
-            "ngram_weights": weights.ngram_index.len(),
+            "ngram_weights": file.weights.ngram_index.len(),
             "metadata": metadata,
         });
-        let file = ModelFile::new(
-            fx.fingerprint().to_string(),
-            fx.signal_names().iter().map(|s| s.to_string()).collect(),
-            self.ngram.clone(),
-            weights,
-            calibration,
-            thresholds,
-            training,
-        );
+        file.thresholds = thresholds;
+        file.training = training;
         // Round-trip through JSON so the in-memory model equals what a file load gives.
         Classifier::from_slice(file.to_json().as_bytes())
     }
