@@ -23,9 +23,15 @@ struct Post {
     lure: bool,
     lang: String,
     kind: String,
+    split: String,
 }
 
 fn test_split() -> Vec<Post> {
+    all_posts().into_iter().filter(|p| p.split == "test").collect()
+}
+
+/// Every post of the corpus.
+fn all_posts() -> Vec<Post> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/posts");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -38,14 +44,12 @@ fn test_split() -> Vec<Post> {
         let src = std::fs::read_to_string(&path).unwrap();
         for line in src.lines().filter(|l| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            if v["split"] != "test" {
-                continue;
-            }
             posts.push(Post {
                 text: v["text"].as_str().unwrap().to_string(),
                 lure: v["label"].as_i64() == Some(1),
                 lang: v["lang"].as_str().unwrap_or("").to_string(),
                 kind: v["kind"].as_str().unwrap_or("").to_string(),
+                split: v["split"].as_str().unwrap_or("").to_string(),
             });
         }
     }
@@ -589,6 +593,7 @@ fn transformations_are_readable_and_deterministic() {
         lure: true,
         lang: "id".into(),
         kind: "compound_lure".into(),
+        split: "test".into(),
     };
     for (name, f) in transformations() {
         let a = f(&p, &mut Rng::new(7));
@@ -665,15 +670,18 @@ fn show_words_the_normaliser_misses() {
     }
 }
 
-/// Innocent padding: posts of the test split of the given kinds that the model scores `ok`,
-/// concatenated (in corpus order) until `bytes` long.
-fn padding(posts: &[Post], kinds: &[&str], bytes: usize) -> String {
+/// Innocent padding: posts of the given kinds that the model scores `ok`, concatenated (in
+/// corpus order) until `bytes` long. With `neutral`, only posts that fire no named signal at
+/// all (plain chatter: no warning words, no qualifications, no destinations), so that what is
+/// measured is dilution, not the honest markers of the padding.
+fn padding(posts: &[Post], kinds: &[&str], neutral: bool, bytes: usize) -> String {
     let review = classifier().thresholds().review;
     let pool: Vec<&str> = posts
         .iter()
         .filter(|p| !p.lure && kinds.contains(&p.kind.as_str()))
         .map(|p| p.text.as_str())
         .filter(|t| classifier().score(t).probability() < review)
+        .filter(|t| !neutral || classifier().explain(t).reasons.is_empty())
         .collect();
     let mut out = String::new();
     for t in pool.iter().cycle() {
@@ -688,18 +696,18 @@ fn padding(posts: &[Post], kinds: &[&str], bytes: usize) -> String {
 
 /// For each padding size, the share of flagged lures still at or above `review` after the
 /// padding is appended, and the median score.
-fn dilution(kinds: &[&str], sizes_kb: &[usize]) -> Vec<(usize, f64, f64)> {
-    let posts = test_split();
+fn dilution(kinds: &[&str], neutral: bool, sizes: &[usize]) -> Vec<(usize, f64, f64)> {
+    let posts = all_posts();
     let t = classifier().thresholds();
     let lures: Vec<&str> = posts
         .iter()
-        .filter(|p| p.lure)
+        .filter(|p| p.lure && p.split == "test")
         .map(|p| p.text.as_str())
         .filter(|x| classifier().score(x).probability() >= t.lure)
         .collect();
     let mut rows = Vec::new();
-    for &kb in sizes_kb {
-        let pad = padding(&posts, kinds, kb * 1024);
+    for &bytes in sizes {
+        let pad = padding(&posts, kinds, neutral, bytes);
         let padded: Vec<String> = lures.iter().map(|l| format!("{l}\n\n{pad}")).collect();
         let mut scores: Vec<f64> = classifier()
             .score_batch(&padded)
@@ -708,14 +716,16 @@ fn dilution(kinds: &[&str], sizes_kb: &[usize]) -> Vec<(usize, f64, f64)> {
             .collect();
         let kept = scores.iter().filter(|&&p| p >= t.review).count();
         scores.sort_by(f64::total_cmp);
-        rows.push((kb, kept as f64 / lures.len() as f64, scores[scores.len() / 2]));
+        rows.push((bytes, kept as f64 / lures.len() as f64, scores[scores.len() / 2]));
     }
     rows
 }
 
-const PADDINGS: [(&str, &[&str]); 2] = [
-    ("ordinary posts (non-job chatter)", &["non_job"]),
-    ("honest local job ads", &["local_job"]),
+/// Padding kinds: (name, corpus kinds, neutral only).
+const PADDINGS: [(&str, &[&str], bool); 3] = [
+    ("neutral chatter (posts that fire no signal)", &["non_job", "local_job", "other_job"], true),
+    ("non-job posts scored ok (may hold warnings, promotions)", &["non_job"], false),
+    ("honest local job ads scored ok", &["local_job"], false),
 ];
 
 /// Evasion by dilution: lures of the test split that the model flags `lure` when clean, with
@@ -724,14 +734,14 @@ const PADDINGS: [(&str, &[&str]); 2] = [
 /// `review` with 5 KB) is not met by the current model: see [`dilution_target_5kb`].
 #[test]
 fn dilution_by_innocent_text() {
-    let sizes = [0, 1, 2, 5, 10, 20, 50];
-    for (name, kinds) in PADDINGS {
+    let sizes = [0, 128, 256, 512, 1024, 2048, 5120, 20480];
+    for (name, kinds, neutral) in PADDINGS {
         println!("\npadding: {name}\n");
         println!("| padding | share of flagged lures still ≥ review | median score |");
         println!("|---|---|---|");
-        let rows = dilution(kinds, &sizes);
-        for (kb, share, median) in &rows {
-            println!("| {kb} KB | {:.1}% | {median:.3} |", 100.0 * share);
+        let rows = dilution(kinds, neutral, &sizes);
+        for (bytes, share, median) in &rows {
+            println!("| {bytes} B | {:.1}% | {median:.3} |", 100.0 * share);
         }
         assert!(rows[0].1 == 1.0, "unpadded lures are all flagged");
     }
@@ -743,8 +753,8 @@ fn dilution_by_innocent_text() {
 #[test]
 #[ignore = "known failure: needs a model-side change (see models/README.md, Dilution)"]
 fn dilution_target_5kb() {
-    for (name, kinds) in PADDINGS {
-        let rows = dilution(kinds, &[5]);
+    for (name, kinds, neutral) in PADDINGS {
+        let rows = dilution(kinds, neutral, &[5120]);
         assert!(rows[0].1 >= 0.95, "{name}: {:.1}% still ≥ review", 100.0 * rows[0].1);
     }
 }
