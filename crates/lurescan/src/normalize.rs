@@ -529,8 +529,14 @@ mod tests {
             ("C u s t o m e r s-e-r-v-i-c-e", "customer service"),
             ("g a j i 1.000", "gaji 1.000"),
             ("tiket g r a t i s. G-R-A-T-I-S.", "tiket gratis. gratis."),
-            ("tid4k kir1m tug4s w1th v14 l40s usd1k rm4k", "tidak kirim tugas with via laos usd1k rm4k"),
-            ("ga-ji ker'ja don't e-mail hati-hati senin-jumat rp8jt-rp15jt", "gaji kerja dont email hati-hati senin-jumat rp8jt-rp15jt"),
+            (
+                "tid4k kir1m tug4s w1th v14 l40s usd1k rm4k",
+                "tidak kirim tugas with via laos usd1k rm4k",
+            ),
+            (
+                "ga-ji ker'ja don't e-mail hati-hati senin-jumat rp8jt-rp15jt",
+                "gaji kerja dont email hati-hati senin-jumat rp8jt-rp15jt",
+            ),
             ("ga*ji lu_ar kam.boja vi.sa.", "gaji luar kamboja visa."),
             (
                 "kamboja.gaji wa.me/62 bit.ly @hr_lisa hati-hati",

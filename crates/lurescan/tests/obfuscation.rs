@@ -27,7 +27,10 @@ struct Post {
 }
 
 fn test_split() -> Vec<Post> {
-    all_posts().into_iter().filter(|p| p.split == "test").collect()
+    all_posts()
+        .into_iter()
+        .filter(|p| p.split == "test")
+        .collect()
 }
 
 /// Every post of the corpus.
@@ -388,9 +391,9 @@ fn number_words(n: u64, lang: &str) -> Option<String> {
 /// An amount in words: `8000000` IDR → `delapan juta rupiah`; None when not expressible.
 fn amount_words(amount: f64, currency: &str, lang: &str) -> Option<String> {
     let a = amount.round() as u64;
-    let (k, scale) = if a % 1_000_000 == 0 && a >= 1_000_000 {
+    let (k, scale) = if a.is_multiple_of(1_000_000) && a >= 1_000_000 {
         (a / 1_000_000, "M")
-    } else if a % 1000 == 0 && a >= 1000 {
+    } else if a.is_multiple_of(1000) && a >= 1000 {
         (a / 1000, "K")
     } else {
         return None;
@@ -665,7 +668,7 @@ fn show_words_the_normaliser_misses() {
             }
         }
         let mut v: Vec<_> = missed.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|w| std::cmp::Reverse(w.1));
         println!("{name}: {} distinct: {:?}", v.len(), &v[..v.len().min(40)]);
     }
 }
@@ -716,15 +719,27 @@ fn dilution(kinds: &[&str], neutral: bool, sizes: &[usize]) -> Vec<(usize, f64, 
             .collect();
         let kept = scores.iter().filter(|&&p| p >= t.review).count();
         scores.sort_by(f64::total_cmp);
-        rows.push((bytes, kept as f64 / lures.len() as f64, scores[scores.len() / 2]));
+        rows.push((
+            bytes,
+            kept as f64 / lures.len() as f64,
+            scores[scores.len() / 2],
+        ));
     }
     rows
 }
 
 /// Padding kinds: (name, corpus kinds, neutral only).
 const PADDINGS: [(&str, &[&str], bool); 3] = [
-    ("neutral chatter (posts that fire no signal)", &["non_job", "local_job", "other_job"], true),
-    ("non-job posts scored ok (may hold warnings, promotions)", &["non_job"], false),
+    (
+        "neutral chatter (posts that fire no signal)",
+        &["non_job", "local_job", "other_job"],
+        true,
+    ),
+    (
+        "non-job posts scored ok (may hold warnings, promotions)",
+        &["non_job"],
+        false,
+    ),
     ("honest local job ads scored ok", &["local_job"], false),
 ];
 
@@ -755,7 +770,11 @@ fn dilution_by_innocent_text() {
 fn dilution_target_5kb() {
     for (name, kinds, neutral) in PADDINGS {
         let rows = dilution(kinds, neutral, &[5120]);
-        assert!(rows[0].1 >= 0.95, "{name}: {:.1}% still ≥ review", 100.0 * rows[0].1);
+        assert!(
+            rows[0].1 >= 0.95,
+            "{name}: {:.1}% still ≥ review",
+            100.0 * rows[0].1
+        );
     }
 }
 
@@ -773,7 +792,10 @@ fn show_flips() {
             let b = classifier().score(&t).probability();
             if (a >= lure_at) != (b >= lure_at) {
                 let short: String = t.chars().take(300).collect();
-                println!("{name} [{}] {a:.3} -> {b:.3}: {short:?}", if p.lure { "lure" } else { "other" });
+                println!(
+                    "{name} [{}] {a:.3} -> {b:.3}: {short:?}",
+                    if p.lure { "lure" } else { "other" }
+                );
             }
         }
     }
