@@ -315,23 +315,42 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
                     break;
                 }
             }
-            // A digit ending the run is a number (`g a j i 1.000`), not a leetspeak letter.
+            // A digit ending the run is a number (`g a j i 1.000`), not a leetspeak letter. No
+            // run starts at such a digit either: all of them are passed over at once below.
+            let run_last = toks[toks.len() - 1];
             while toks.len() > 1 && !units[toks[toks.len() - 1]].c.is_alphabetic() {
                 toks.pop();
             }
-            let letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
+            // The run may start at any of its tokens (`1 1 1 a b c` joins `abc`): take the first
+            // start that leaves enough letters. Deciding here for every start at once keeps the
+            // step linear on long runs of digits (`1 1 1 1 …`).
             let min = if sep == ' ' { 3 } else { 2 };
-            if letters >= min && letters * 2 > toks.len() {
-                for &t in &toks {
-                    let mut u = units[t];
-                    if !u.c.is_alphabetic() {
-                        u.c = leet_value(u.c).unwrap_or(u.c);
-                    }
-                    out.push(u);
+            let mut letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
+            let mut start = None;
+            for j in 0..toks.len() {
+                if letters >= min && letters * 2 > toks.len() - j {
+                    start = Some(j);
+                    break;
                 }
-                i = toks[toks.len() - 1] + 1;
-                continue;
+                letters -= usize::from(units[toks[j]].c.is_alphabetic());
             }
+            let last = toks[toks.len() - 1];
+            let Some(j) = start else {
+                out.extend_from_slice(&units[i..=run_last]);
+                i = run_last + 1;
+                continue;
+            };
+            out.extend_from_slice(&units[i..toks[j]]);
+            for &t in &toks[j..] {
+                let mut u = units[t];
+                if !u.c.is_alphabetic() {
+                    u.c = leet_value(u.c).unwrap_or(u.c);
+                }
+                out.push(u);
+            }
+            out.extend_from_slice(&units[last + 1..=run_last]);
+            i = run_last + 1;
+            continue;
         }
         out.push(units[i]);
         i += 1;
@@ -444,11 +463,17 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
         let fold = if next_letter {
             let run_end = (i + run..n).find(|&j| !letter(&units[j])).unwrap_or(n);
             let after: String = units[i + run..run_end].iter().map(|u| u.c).collect();
-            let before_start = (0..i)
+            // Only the last few letters before matter (a handle prefix, an amount word): the
+            // look-back is bounded so that a long word of leetspeak stays linear.
+            let mut before: Vec<char> = units[..i]
+                .iter()
                 .rev()
-                .find(|&j| !letter(&units[j]))
-                .map_or(0, |j| j + 1);
-            let before: String = units[before_start..i].iter().map(|u| u.c).collect();
+                .take(8)
+                .take_while(|u| letter(u))
+                .map(|u| u.c)
+                .collect();
+            before.reverse();
+            let before: String = before.into_iter().collect();
             // A unit only when it ends the word: `v1s4` is "visa", not 1 s.
             let word_goes_on = run_end < n && leet_digit(&units[run_end]);
             let short_unit = SHORT_UNITS.contains(&after.as_str());
@@ -464,7 +489,11 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
             !unit_after && !handle && !symbol_between_words
         } else {
             let next_alnum = i + run < n && units[i + run].c.is_alphanumeric();
-            let letters_before = (0..i).rev().take_while(|&j| letter(&units[j])).count();
+            let letters_before = (0..i)
+                .rev()
+                .take(2)
+                .take_while(|&j| letter(&units[j]))
+                .count();
             !next_alnum
                 && (0..run).all(|k| leet_digit(&units[i + k]))
                 && (folded_in_word || letters_before >= 2 || run == 2)
@@ -528,6 +557,9 @@ mod tests {
             ("S1 D3 covid19 rp4000 top10", "s1 d3 covid19 rp4000 topio"),
             ("C u s t o m e r s-e-r-v-i-c-e", "customer service"),
             ("g a j i 1.000", "gaji 1.000"),
+            ("1 1 1 1 a b c", "1 1 iiabc"),
+            ("x 1 1 y", "x 1 1 y"),
+            ("g a j i 1 2 3 4", "gaji 1 2 3 4"),
             ("tiket g r a t i s. G-R-A-T-I-S.", "tiket gratis. gratis."),
             (
                 "tid4k kir1m tug4s w1th v14 l40s usd1k rm4k",
