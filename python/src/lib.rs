@@ -204,7 +204,7 @@ impl Classifier {
         let batch = Texts::read(texts, "texts")?;
         let items = batch.items()?;
         let strs: Vec<&str> = items.iter().map(|i| i.text.as_ref()).collect();
-        let scores = py.detach(|| guard(|| self.inner.score_batch(&strs)))?;
+        let scores = in_chunks(py, &strs, |c| self.inner.score_batch(c))?;
         let mut labels: Vec<Option<&'static str>> = vec![None; batch.len()];
         for (item, s) in items.iter().zip(&scores) {
             labels[item.index] = Some(s.label().as_str());
@@ -222,7 +222,7 @@ impl Classifier {
         let batch = Texts::read(texts, "texts")?;
         let items = batch.items()?;
         let strs: Vec<&str> = items.iter().map(|i| i.text.as_ref()).collect();
-        let explained = py.detach(|| guard(|| self.inner.explain_batch(&strs)))?;
+        let explained = in_chunks(py, &strs, |c| self.inner.explain_batch(c))?;
         let mut out: Vec<Option<Py<Explanation>>> = (0..batch.len()).map(|_| None).collect();
         for (item, e) in items.iter().zip(&explained) {
             let original = item.original.map(|o| o.bind(py));
@@ -245,12 +245,10 @@ impl Classifier {
         let strs: Vec<&str> = items.iter().map(|i| i.text.as_ref()).collect();
         let clf = &self.inner;
         // The CLI's batch output does the same: the core's short form of `explain`, per text.
-        let scored = py.detach(|| {
-            guard(|| {
-                strs.par_iter()
-                    .map(|t| clf.score_with_reasons(t, top))
-                    .collect::<Vec<_>>()
-            })
+        let scored = in_chunks(py, &strs, |c| {
+            c.par_iter()
+                .map(|t| clf.score_with_reasons(t, top))
+                .collect::<Vec<_>>()
         })?;
         let mut scores = vec![f32::NAN; batch.len()];
         let mut labels: Vec<Option<&'static str>> = vec![None; batch.len()];
@@ -289,12 +287,43 @@ impl Classifier {
     }
 }
 
+/// At most this many texts, or about this many bytes, are scored between two checks for
+/// Ctrl-C: a chunk takes well under a second, so a `KeyboardInterrupt` during a long batch is
+/// honoured promptly.
+const CHUNK_TEXTS: usize = 2048;
+const CHUNK_BYTES: usize = 2 << 20;
+
+/// Runs `f` over `strs` chunk by chunk with the GIL released, checking for signals (Ctrl-C)
+/// between chunks; the results are concatenated in input order.
+fn in_chunks<'a, T: Send>(
+    py: Python<'_>,
+    strs: &[&'a str],
+    f: impl Fn(&[&'a str]) -> Vec<T> + Sync,
+) -> PyResult<Vec<T>> {
+    let mut out = Vec::with_capacity(strs.len());
+    let mut start = 0;
+    while start < strs.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < strs.len() && end - start < CHUNK_TEXTS && (end == start || bytes < CHUNK_BYTES)
+        {
+            bytes += strs[end].len();
+            end += 1;
+        }
+        let chunk = &strs[start..end];
+        out.extend(py.detach(|| guard(|| f(chunk)))?);
+        py.check_signals()?;
+        start = end;
+    }
+    Ok(out)
+}
+
 impl Classifier {
     /// Probabilities of a batch in input order, NaN for missing entries.
     fn probabilities(&self, py: Python<'_>, batch: &Texts<'_>) -> PyResult<Vec<f64>> {
         let items = batch.items()?;
         let strs: Vec<&str> = items.iter().map(|i| i.text.as_ref()).collect();
-        let scores = py.detach(|| guard(|| self.inner.score_batch(&strs)))?;
+        let scores = in_chunks(py, &strs, |c| self.inner.score_batch(c))?;
         let mut out = vec![f64::NAN; batch.len()];
         for (item, s) in items.iter().zip(&scores) {
             out[item.index] = s.probability();

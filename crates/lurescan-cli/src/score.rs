@@ -224,6 +224,9 @@ fn make_progress(forced: bool, size: Option<u64>) -> Option<indicatif::ProgressB
 struct Output {
     writer: Writer,
     path: Option<(PathBuf, PathBuf)>,
+    /// One JSONL record, serialised before it is written, so that a failed write is the
+    /// writer's `io::Error` (a full disk, a closed pipe) and not a serialisation error.
+    line: Vec<u8>,
 }
 
 enum Writer {
@@ -258,14 +261,20 @@ impl Output {
                 Writer::Csv(Box::new(c))
             }
         };
-        Ok(Output { writer, path })
+        Ok(Output {
+            writer,
+            path,
+            line: Vec::new(),
+        })
     }
 
     fn write(&mut self, r: &OutRecord<'_>) -> Result<()> {
         match &mut self.writer {
             Writer::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, r)?;
-                w.write_all(b"\n").context("cannot write output")?;
+                self.line.clear();
+                serde_json::to_writer(&mut self.line, r)?;
+                self.line.push(b'\n');
+                w.write_all(&self.line).context("cannot write output")?;
             }
             Writer::Csv(c) => {
                 let id = match r.id {

@@ -63,13 +63,34 @@
 //!
 //! # Untrusted input
 //!
-//! Posts are written by people who want to evade detection, so scoring is built to take any
-//! text: [`Classifier::score`] and [`Classifier::explain`] never fail and never panic; the
-//! probability is always finite and in `[0, 1]`; every evidence span lies on character
-//! boundaries of the original text and its `text` equals that slice; the work is linear in the
-//! length of the text (aho-corasick and the `regex` crate guarantee linear-time matching).
+//! Posts are written by people who want to evade detection, and lurescan runs unattended over
+//! millions of them, so scoring is built to take any text:
+//!
+//! - [`Classifier::score`], [`Classifier::explain`] and the batch methods never fail and never
+//!   panic, whatever the `&str`: empty, huge, control characters, lone combining marks,
+//!   bidi controls, private-use or unassigned code points;
+//! - the probability is always finite and in `[0, 1]`;
+//! - every evidence span lies within the original text, on character boundaries, and its `text`
+//!   equals that slice;
+//! - `score_batch(xs)[i] == score(xs[i])`, bit for bit, on any number of threads;
+//! - invisible characters change nothing: zero-width spaces and joiners, soft hyphens, bidi
+//!   controls, variation selectors and tag characters are dropped before anything else, so
+//!   inserting them anywhere gives the same score;
+//! - the work is linear in the length of the text (aho-corasick and the `regex` crate guarantee
+//!   linear-time matching; the normaliser makes a bounded number of passes).
+//!
+//! These promises are checked by property tests (`tests/properties.rs`) and by the cargo-fuzz
+//! targets in `fuzz/` (see `fuzz/README.md`). Obfuscation is folded (leetspeak, look-alike
+//! letters, full-width forms, spaced, dotted or split letters, salaries in words); how much each
+//! kind costs is measured by `tests/obfuscation.rs` and reported in `models/README.md`.
+//!
+//! One limit is by design of the current model, not a bug: the score reads the post as a whole,
+//! so a lure buried in a long innocent text (a few kilobytes of ordinary posts around it) scores
+//! far lower than the lure alone; see "Dilution" in `models/README.md`.
+//!
 //! Model files are untrusted input too: loading validates structure, lengths, finiteness,
-//! thresholds and a checksum before anything is used.
+//! thresholds and a checksum before anything is used, and refuses a bad file with an error that
+//! says what is wrong ([`ErrorKind`]); it never panics on any bytes.
 //!
 //! # Crate features
 //!

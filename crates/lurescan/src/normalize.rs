@@ -24,7 +24,7 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use crate::error::{Error, Result};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
-pub(crate) const NORMALIZER_VERSION: u32 = 1;
+pub(crate) const NORMALIZER_VERSION: u32 = 2;
 
 /// Separators that may stand between spaced-out letters.
 const SPACED_SEPARATORS: [char; 9] = [' ', '.', '-', '_', '*', '·', '•', '|', '/'];
@@ -33,6 +33,16 @@ const SPACED_SEPARATORS: [char; 9] = [' ', '.', '-', '_', '*', '·', '•', '|',
 const UNIT_WORDS: [&str; 24] = [
     "k", "rb", "ribu", "jt", "juta", "jtan", "m", "mio", "tr", "trieu", "usd", "rm", "bln", "hari",
     "x", "th", "thn", "tahun", "jam", "st", "nd", "rd", "an", "s",
+];
+
+/// Units that also end ordinary words (`tid4k`, `kir1m`, `tug4s`, `w1th`): after a digit glued
+/// to letters they are a unit only when the letters before are an amount word (`usd1k`).
+const SHORT_UNITS: [&str; 10] = ["k", "m", "x", "s", "th", "st", "nd", "rd", "an", "rm"];
+
+/// Letters that may stand glued before an amount with a short unit (`usd1k`, `rm4k`, `gaji5k`).
+const AMOUNT_PREFIXES: [&str; 14] = [
+    "usd", "us", "rp", "rm", "idr", "myr", "php", "thb", "sgd", "vnd", "gaji", "salary", "luong",
+    "upto",
 ];
 
 /// Short words after which `@` begins a handle (`tg@hr_lisa`) rather than standing for `a`.
@@ -142,6 +152,7 @@ impl Normalizer {
     pub fn normalize(&self, text: &str) -> Normalized {
         let units = self.fold_chars(text);
         let units = join_spaced_letters(units);
+        let units = join_split_words(units);
         let units = fold_leetspeak(units);
         let mut out = Normalized {
             text: String::with_capacity(units.len()),
@@ -293,6 +304,16 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
             let mut toks = vec![i];
             let mut k = i + 2;
             while k < n && single(k) {
+                // In a run spaced by spaces, a letter followed by another separator begins the
+                // next spaced word (`C u s t o m e r s-e-r-v-i-c-e`).
+                let next_sep = units.get(k + 1).map(|u| u.c);
+                if sep == ' '
+                    && next_sep.is_some_and(|c| c != ' ' && SPACED_SEPARATORS.contains(&c))
+                    && k + 2 < n
+                    && single(k + 2)
+                {
+                    break;
+                }
                 toks.push(k);
                 if k + 2 < n && units[k + 1].c == sep {
                     k += 2;
@@ -300,19 +321,42 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
                     break;
                 }
             }
-            let letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
-            let min = if sep == ' ' { 3 } else { 2 };
-            if letters >= min && letters * 2 > toks.len() {
-                for &t in &toks {
-                    let mut u = units[t];
-                    if !u.c.is_alphabetic() {
-                        u.c = leet_value(u.c).unwrap_or(u.c);
-                    }
-                    out.push(u);
-                }
-                i = toks[toks.len() - 1] + 1;
-                continue;
+            // A digit ending the run is a number (`g a j i 1.000`), not a leetspeak letter. No
+            // run starts at such a digit either: all of them are passed over at once below.
+            let run_last = toks[toks.len() - 1];
+            while toks.len() > 1 && !units[toks[toks.len() - 1]].c.is_alphabetic() {
+                toks.pop();
             }
+            // The run may start at any of its tokens (`1 1 1 a b c` joins `abc`): take the first
+            // start that leaves enough letters. Deciding here for every start at once keeps the
+            // step linear on long runs of digits (`1 1 1 1 …`).
+            let min = if sep == ' ' { 3 } else { 2 };
+            let mut letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
+            let mut start = None;
+            for j in 0..toks.len() {
+                if letters >= min && letters * 2 > toks.len() - j {
+                    start = Some(j);
+                    break;
+                }
+                letters -= usize::from(units[toks[j]].c.is_alphabetic());
+            }
+            let last = toks[toks.len() - 1];
+            let Some(j) = start else {
+                out.extend_from_slice(&units[i..=run_last]);
+                i = run_last + 1;
+                continue;
+            };
+            out.extend_from_slice(&units[i..toks[j]]);
+            for &t in &toks[j..] {
+                let mut u = units[t];
+                if !u.c.is_alphabetic() {
+                    u.c = leet_value(u.c).unwrap_or(u.c);
+                }
+                out.push(u);
+            }
+            out.extend_from_slice(&units[last + 1..=run_last]);
+            i = run_last + 1;
+            continue;
         }
         out.push(units[i]);
         i += 1;
@@ -320,36 +364,129 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
     out
 }
 
+/// Web suffixes after a dot: `wa.me`, `bit.ly`, `gmail.com` are addresses, not split words.
+const WEB_SUFFIXES: [&str; 24] = [
+    "com", "net", "org", "id", "me", "ly", "co", "io", "gov", "go", "ac", "info", "biz", "my",
+    "vn", "th", "ph", "kh", "cn", "gl", "app", "sg", "to", "www",
+];
+
+/// Step 5b: a word split by one punctuation mark (`ga*ji`, `lu_ar`, `ker'ja`, `kam.boja`,
+/// `ga-ji`) is joined. `*`, `_` and apostrophes always join (`don't` becomes `dont`, in the
+/// lexicons too, which go through the same normaliser); a dot or a hyphen only when one side has
+/// at most three letters, the two sides differ (`hati-hati`, `araw-araw` stay) and, for a dot,
+/// neither is a web suffix (`kamboja.gaji` is a missing space, `wa.me` an address). Handles and
+/// addresses are left alone (`@hr_lisa`, `x.com/ab_cd`).
+fn join_split_words(mut units: Vec<Unit>) -> Vec<Unit> {
+    let n = units.len();
+    let letter = |u: &Unit| is_spaced_script_letter(u.c);
+    let mut drop = vec![false; n];
+    let mut i = 1;
+    while i + 1 < n {
+        let p = units[i].c;
+        if !matches!(p, '*' | '_' | '.' | '-' | '\'' | '’')
+            || !letter(&units[i - 1])
+            || !letter(&units[i + 1])
+        {
+            i += 1;
+            continue;
+        }
+        let left_start = (0..i)
+            .rev()
+            .find(|&j| !letter(&units[j]))
+            .map_or(0, |j| j + 1);
+        let right_end = (i + 1..n).find(|&j| !letter(&units[j])).unwrap_or(n);
+        let before = left_start.checked_sub(1).map(|j| units[j].c);
+        let after = units.get(right_end).map(|u| u.c);
+        let address = |c: Option<char>| {
+            c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | ':' | '_' | '.' | '*'))
+        };
+        // `.`, `_` or `*` again, a digit, `@` or `/` around: an address or a handle.
+        let at_end = after.is_none_or(|c| !address(Some(c)))
+            || (after == Some('.') && units.get(right_end + 1).is_none_or(|u| u.c == ' '));
+        let mut join = !address(before) && at_end;
+        if join && matches!(p, '.' | '-') {
+            let left: String = units[left_start..i].iter().map(|u| u.c).collect();
+            let right: String = units[i + 1..right_end].iter().map(|u| u.c).collect();
+            let short = left.chars().count().min(right.chars().count()) <= 3;
+            join = short && left != right;
+            if p == '.' {
+                join = join
+                    && !WEB_SUFFIXES.contains(&right.as_str())
+                    && !WEB_SUFFIXES.contains(&left.as_str());
+            }
+        }
+        if join {
+            drop[i] = true;
+        }
+        i = right_end.max(i + 1);
+    }
+    let mut k = 0;
+    units.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+    units
+}
+
 /// Step 6: a leetspeak character between two letters becomes the letter it imitates, unless the
-/// letters after it are a unit (`gaji5jt`, `usd1k`); one at the end of a word becomes a letter
-/// when the word had another one folded already (`k4mboj4`).
+/// letters after it are a unit ending the word (`gaji5jt`, `usd1k`; not `tid4k`); so do two
+/// leetspeak digits in a row (`perusah44n`). A run of leetspeak digits ending a word becomes
+/// letters when the word had another one folded already (`k4mboj4`), when two letters precede it
+/// (`ad4`) or when it is two digits long (`v14`, `fr33`); not `S1`, `D3`, `covid19`.
 fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
     let n = units.len();
     let letter = |u: &Unit| is_spaced_script_letter(u.c);
+    let leet_digit = |u: &Unit| u.c.is_ascii_digit() && leet_value(u.c).is_some();
     let mut folded_in_word = false;
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         let c = units[i].c;
         let Some(to) = leet_value(c) else {
             if folded_in_word && !c.is_alphanumeric() {
                 folded_in_word = false;
             }
+            i += 1;
             continue;
         };
         let prev_letter = i > 0 && letter(&units[i - 1]);
         if !prev_letter {
             folded_in_word = false;
+            i += 1;
             continue;
         }
-        let next_letter = i + 1 < n && letter(&units[i + 1]);
+        // Two leetspeak digits in a row (`44`, `33`) fold together.
+        let run = if leet_digit(&units[i]) && i + 1 < n && leet_digit(&units[i + 1]) {
+            2
+        } else {
+            1
+        };
+        if i + run < n && units[i + run].c.is_ascii_digit() {
+            // More digits follow: a number (`rp4000`, `wa0812`, `covid19`), not leetspeak.
+            i += run;
+            continue;
+        }
+        let next_letter = i + run < n && letter(&units[i + run]);
         let fold = if next_letter {
-            let run_end = (i + 1..n).find(|&j| !letter(&units[j])).unwrap_or(n);
-            let after: String = units[i + 1..run_end].iter().map(|u| u.c).collect();
-            let before_start = (0..i)
+            let run_end = (i + run..n).find(|&j| !letter(&units[j])).unwrap_or(n);
+            let after: String = units[i + run..run_end].iter().map(|u| u.c).collect();
+            // Only the last few letters before matter (a handle prefix, an amount word): the
+            // look-back is bounded so that a long word of leetspeak stays linear.
+            let mut before: Vec<char> = units[..i]
+                .iter()
                 .rev()
-                .find(|&j| !letter(&units[j]))
-                .map_or(0, |j| j + 1);
-            let before: String = units[before_start..i].iter().map(|u| u.c).collect();
-            let unit_after = c.is_ascii_digit() && UNIT_WORDS.contains(&after.as_str());
+                .take(8)
+                .take_while(|u| letter(u))
+                .map(|u| u.c)
+                .collect();
+            before.reverse();
+            let before: String = before.into_iter().collect();
+            // A unit only when it ends the word: `v1s4` is "visa", not 1 s.
+            let word_goes_on = run_end < n && leet_digit(&units[run_end]);
+            let short_unit = SHORT_UNITS.contains(&after.as_str());
+            let unit_after = c.is_ascii_digit()
+                && !word_goes_on
+                && UNIT_WORDS.contains(&after.as_str())
+                && (!short_unit || AMOUNT_PREFIXES.contains(&before.as_str()));
             let handle = c == '@'
                 && (HANDLE_PREFIXES.contains(&before.as_str())
                     || before.chars().count() > 3
@@ -357,13 +494,24 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
             let symbol_between_words = matches!(c, '!' | '|' | '$') && after.len() < 2;
             !unit_after && !handle && !symbol_between_words
         } else {
-            let next_alnum = i + 1 < n && units[i + 1].c.is_alphanumeric();
-            folded_in_word && !next_alnum && c.is_ascii_digit()
+            let next_alnum = i + run < n && units[i + run].c.is_alphanumeric();
+            let letters_before = (0..i)
+                .rev()
+                .take(2)
+                .take_while(|&j| letter(&units[j]))
+                .count();
+            !next_alnum
+                && (0..run).all(|k| leet_digit(&units[i + k]))
+                && (folded_in_word || letters_before >= 2 || run == 2)
         };
         if fold {
-            units[i].c = to;
+            for k in 0..run {
+                let u = &mut units[i + k];
+                u.c = leet_value(u.c).unwrap_or(to);
+            }
             folded_in_word = true;
         }
+        i += run;
     }
     units
 }
@@ -408,6 +556,34 @@ mod tests {
             ("柬 埔 寨", "柬埔寨"),
             ("Đà Nẵng", "da nang"),
             ("gratis!", "gratis!"),
+            (
+                "v1s4 t1k3t perusah44n fr33 ad4",
+                "visa tiket perusahaan free ada",
+            ),
+            ("S1 D3 covid19 rp4000 top10", "s1 d3 covid19 rp4000 topio"),
+            ("C u s t o m e r s-e-r-v-i-c-e", "customer service"),
+            ("g a j i 1.000", "gaji 1.000"),
+            ("1 1 1 1 a b c", "1 1 iiabc"),
+            ("x 1 1 y", "x 1 1 y"),
+            ("g a j i 1 2 3 4", "gaji 1 2 3 4"),
+            ("tiket g r a t i s. G-R-A-T-I-S.", "tiket gratis. gratis."),
+            (
+                "tid4k kir1m tug4s w1th v14 l40s usd1k rm4k",
+                "tidak kirim tugas with via laos usd1k rm4k",
+            ),
+            (
+                "ga-ji ker'ja don't e-mail hati-hati senin-jumat rp8jt-rp15jt",
+                "gaji kerja dont email hati-hati senin-jumat rp8jt-rp15jt",
+            ),
+            ("ga*ji lu_ar kam.boja vi.sa.", "gaji luar kamboja visa."),
+            (
+                "kamboja.gaji wa.me/62 bit.ly @hr_lisa hati-hati",
+                "kamboja.gaji wa.me/62 bit.ly @hr_lisa hati-hati",
+            ),
+            (
+                "hr.lisa@gmail.com x.com/ab_cd",
+                "hr.lisa@gmail.com x.com/ab_cd",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(norm(input), want, "input {input:?}");

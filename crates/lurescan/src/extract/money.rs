@@ -106,6 +106,8 @@ struct MoneyFile {
     period_prefix: HashMap<String, Vec<String>>,
     salary_context: Vec<String>,
     fee_context: Vec<String>,
+    #[serde(default)]
+    number_words: HashMap<String, f64>,
 }
 
 /// How far before an amount (in bytes of normalised text) context words are looked for.
@@ -122,6 +124,8 @@ pub(crate) struct MoneyExtractor {
     implied_cur: HashMap<String, String>,
     multipliers: HashMap<String, f64>,
     periods: HashMap<String, Period>,
+    /// Number words ("delapan", "eight", "tam") and their values.
+    number_words: HashMap<String, f64>,
     context: Regex,
     /// For each capture group index of `context` after 0: what it means.
     context_kinds: Vec<Context>,
@@ -188,10 +192,17 @@ impl MoneyExtractor {
         let mult = bounded_alternation(&multipliers.keys().cloned().collect::<Vec<_>>());
         let per = bounded_alternation(&periods.keys().cloned().collect::<Vec<_>>());
         let join = alternation(&file.period_joiners);
-        let num = r"\d{1,3}(?:[.,]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)?";
+        let words = bounded_alternation(&file.number_words.keys().cloned().collect::<Vec<_>>());
+        let num = format!(
+            r"\d{{1,3}}(?:[.,]\d{{3}})+(?:,\d{{1,2}})?|\d+(?:[.,]\d+)?|(?:{words})(?:[\s-](?:{words}))?"
+        );
         let range = r"-|–|—|~|～|〜|s/d|sd|sampai|hingga|to|den|toi|至|到|ถึง|hanggang";
         // The regex crate has no look-behind: a number must not continue a word or another
         // number, which is checked in code after the match.
+        // Verbose mode ignores literal spaces: multi-word entries ("do la", "a day", "dua puluh")
+        // need them escaped.
+        let [cur_pre, cur_suf, mult, per, join, num] =
+            [cur_pre, cur_suf, mult, per, join, num].map(|p| p.replace(' ', r"\ "));
         let pattern = format!(
             r"(?x)
             (?:(?P<c1>{cur_pre})\s?)?
@@ -238,6 +249,7 @@ impl MoneyExtractor {
             implied_cur,
             multipliers,
             periods,
+            number_words: file.number_words,
             context,
             context_kinds,
         })
@@ -300,9 +312,9 @@ impl MoneyExtractor {
         let mult = |m: Option<&str>| m.and_then(|m| self.multipliers.get(m)).copied();
         let mul1 = mult(m1);
         let mul2 = mult(m2);
-        let v1 = parse_number(get("n1")?)? * mul1.or(mul2).unwrap_or(1.0);
+        let v1 = self.number(get("n1")?)? * mul1.or(mul2).unwrap_or(1.0);
         let v2 = match get("n2") {
-            Some(n) => parse_number(n)? * mul2.or(mul1).unwrap_or(1.0),
+            Some(n) => self.number(n)? * mul2.or(mul1).unwrap_or(1.0),
             None => v1,
         };
         let (lo, hi) = if v2 >= v1 { (v1, v2) } else { (v2, v1) };
@@ -374,6 +386,20 @@ fn is_bare_number(s: &str) -> bool {
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
 }
 
+impl MoneyExtractor {
+    /// A number in digits (`8.000.000`) or words (`delapan`, `dua puluh lima`, `twenty-five`).
+    fn number(&self, s: &str) -> Option<f64> {
+        if s.starts_with(|c: char| c.is_ascii_digit()) {
+            return parse_number(s);
+        }
+        if let Some(&v) = self.number_words.get(s) {
+            return Some(v);
+        }
+        let (tens, units) = s.rsplit_once([' ', '-'])?;
+        Some(self.number_words.get(tens)? + self.number_words.get(units)?)
+    }
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -425,6 +451,33 @@ mod tests {
         assert_eq!(parse_number("1.5"), Some(1.5));
         assert_eq!(parse_number("12"), Some(12.0));
         assert_eq!(parse_number("1.000.000,50"), Some(1_000_000.5));
+    }
+
+    #[test]
+    fn number_words() {
+        let m = MoneyExtractor::build().unwrap();
+        let cases = [
+            ("gaji delapan juta rupiah per bulan", 8e6, "IDR"),
+            ("gaji dua puluh lima juta", 25e6, "IDR"),
+            ("salary one thousand dollars a month", 1000.0, "USD"),
+            ("luong tam trieu dong mot thang", 8e6, "VND"),
+            ("luong muoi lam trieu", 15e6, "VND"),
+            ("gaji seribu dolar", 1000.0, "USD"),
+        ];
+        for (text, want, cur) in cases {
+            let mut out = Vec::new();
+            m.find_all(text, &mut out);
+            assert_eq!(out.len(), 1, "{text}");
+            assert_eq!(
+                (out[0].money.min, out[0].money.currency.as_str()),
+                (want, cur),
+                "{text}"
+            );
+        }
+        let mut out = Vec::new();
+        m.find_all("lam viec tu 10 den 15 trieu, ba nam kinh nghiem", &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].money.max, 15e6);
     }
 
     #[test]
