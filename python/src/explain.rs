@@ -26,6 +26,10 @@ pub(crate) struct Explanation {
     /// What the hashed word and character n-grams added together.
     #[pyo3(get)]
     ngram_contribution: f64,
+    /// ``(start, end)``: the part of the post that was scored, as code-point indices — the
+    /// whole post, or for a long post the window of it that scored highest.
+    #[pyo3(get)]
+    window: (usize, usize),
     reasons: Vec<Py<Reason>>,
 }
 
@@ -91,6 +95,7 @@ impl Explanation {
         d.set_item("logit", self.logit)?;
         d.set_item("intercept", self.intercept)?;
         d.set_item("ngram_contribution", self.ngram_contribution)?;
+        d.set_item("window", self.window)?;
         let reasons = PyList::empty(py);
         for r in &self.reasons {
             reasons.append(r.get().to_dict(py)?)?;
@@ -267,6 +272,7 @@ pub(crate) fn convert(
         .reasons
         .iter()
         .flat_map(|r| r.evidence.iter().flat_map(|ev| [ev.start, ev.end]))
+        .chain([e.window.start, e.window.end])
         .collect();
     let cps = CodePoints::new(text, offsets);
     let mut reasons = Vec::with_capacity(e.reasons.len());
@@ -308,6 +314,7 @@ pub(crate) fn convert(
         logit: e.logit,
         intercept: e.intercept,
         ngram_contribution: e.ngram_contribution,
+        window: (cps.get(e.window.start), cps.get(e.window.end)),
         reasons,
     })
 }

@@ -99,3 +99,21 @@ def test_property_spans_scores_batch(clf: lurescan.Classifier, parts: list[str])
     check_spans(clf, text)
     batch = clf.score_batch([text, "", text], dtype="float64")
     assert batch[0] == batch[2] == p
+
+
+def test_long_post_is_explained_by_its_best_window():
+    clf = lurescan.Classifier.bundled()
+    lure = "Dicari CS online, gaji 12jt/bln, tiket pesawat gratis, kerja di K4mboja. WA 0812-3456-7890"
+    padding = "Hari ini kami makan siang bersama keluarga di rumah nenek. " * 100
+    text = "Halo semua 😊 " + padding + "\n\n" + lure
+    e = clf.explain(text)
+    start, end = e.window
+    assert 0 <= start < end <= len(text)
+    assert lure in text[start:end]
+    assert e.score == clf.score(text)
+    for r in e.reasons:
+        for ev in r.evidence:
+            assert start <= ev.start <= ev.end <= end
+            assert text[ev.start:ev.end] == ev.text
+    short = clf.explain(lure)
+    assert short.window == (0, len(lure))

@@ -157,6 +157,22 @@ fn report(
             &format!("(review at {review:.2}, lure at {lure:.2})")
         ),
     )?;
+    if e.window != (0..text.len()) {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                color,
+                dim,
+                &format!(
+                    "(a long post: scored by its highest-scoring window, bytes {}..{} of {})",
+                    e.window.start,
+                    e.window.end,
+                    text.len()
+                )
+            )
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,

@@ -79,3 +79,33 @@ fn bundled_model_round_trips_through_its_file() {
     corrupt = corrupt.replacen("\"lure\":", "\"lure\": 0.5, \"x\":", 1);
     assert!(Classifier::from_slice(corrupt.as_bytes()).is_err());
 }
+
+/// A lure followed by a long stretch of innocent text is scored and explained by the window
+/// that holds it: the padding does not wash it out, the evidence points into the original
+/// text, and the parts still add up to the logit.
+#[test]
+fn padded_lure_is_explained_by_its_window() {
+    let clf = Classifier::bundled();
+    let lure = "Dicari CS online, gaji 12jt/bln, tiket pesawat gratis, kerja di K4mboja. \
+                Tanpa pengalaman! Minat WA 0812-3456-7890";
+    let padding = "Hari ini kami makan siang bersama keluarga di rumah nenek. ".repeat(100);
+    for text in [
+        format!("{padding}\n\n{lure}"),
+        format!("{padding} {lure} {padding}"),
+    ] {
+        let e = clf.explain(&text);
+        assert_eq!(e.score, clf.score(&text).probability());
+        assert!(e.window.start < e.window.end && e.window.end <= text.len());
+        assert!(text[e.window.clone()].contains("K4mboja"), "{:?}", e.window);
+        assert!(e.score >= clf.thresholds().review, "{}", e.score);
+        let sum: f64 = e.intercept
+            + e.ngram_contribution
+            + e.reasons.iter().map(|r| r.contribution).sum::<f64>();
+        assert!((sum - e.logit).abs() < 1e-9);
+        for ev in e.reasons.iter().flat_map(|r| &r.evidence) {
+            assert!(e.window.start <= ev.start && ev.end <= e.window.end);
+            assert_eq!(&text[ev.start..ev.end], ev.text);
+        }
+    }
+    assert_eq!(clf.explain(lure).window, 0..lure.len());
+}

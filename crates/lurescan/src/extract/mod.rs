@@ -72,6 +72,8 @@ struct Ids {
     perks_abroad: u16,
     lure_pattern: u16,
     task_scam_pattern: u16,
+    warning_context: u16,
+    warning_about_offer: u16,
     // lexicon signals the derived rules read
     hotspots: Vec<u16>,
     dest_vague_abroad: u16,
@@ -123,6 +125,8 @@ impl Ids {
             perks_abroad: id("perks_abroad")?,
             lure_pattern: id("lure_pattern")?,
             task_scam_pattern: id("task_scam_pattern")?,
+            warning_context: id("warning_context")?,
+            warning_about_offer: id("warning_about_offer")?,
             hotspots: [
                 "dest_cambodia",
                 "dest_myanmar",
@@ -470,6 +474,15 @@ impl SignalExtractor {
                     ids.work_from_phone,
                 ],
             ));
+        }
+        // A warning, news item or question that quotes an offer carries the offer's red flags:
+        // this conjunction lets the model weigh "warns about an offer" apart from either part.
+        let offer_like = derived
+            .iter()
+            .any(|(s, _)| *s == ids.lure_pattern || *s == ids.task_scam_pattern)
+            || flags.iter().filter(|&&x| x).count() >= 3;
+        if f(ids.warning_context) && offer_like {
+            derived.push((ids.warning_about_offer, vec![ids.warning_context]));
         }
         let n = evidence.len();
         for (signal, parts) in derived {
