@@ -297,16 +297,18 @@ impl Classifier {
         self.best_window(text).1
     }
 
-    /// The part of `text` whose score is the post's score, and that score: the whole post, or
-    /// for a long post, the highest-scoring of the whole post and its windows (see
-    /// [`windows`]).
-    fn best_window(&self, text: &str) -> (Range<usize>, Score) {
+    /// The part of `text` whose score is the post's score, that score and its features: the
+    /// whole post, or for a long post, the highest-scoring of the whole post and its windows
+    /// (see [`windows`]).
+    fn best_window(&self, text: &str) -> (Range<usize>, Score, Features) {
         let extractor = &self.inner.extractor;
-        let mut best = (0..text.len(), self.score_features(&extractor.extract(text)));
+        let features = extractor.extract(text);
+        let mut best = (0..text.len(), self.score_features(&features), features);
         for w in windows::of(text) {
-            let s = self.score_features(&extractor.extract(&text[w.clone()]));
+            let features = extractor.extract(&text[w.clone()]);
+            let s = self.score_features(&features);
             if s.logit > best.1.logit {
-                best = (w, s);
+                best = (w, s, features);
             }
         }
         best
@@ -335,8 +337,7 @@ impl Classifier {
     /// # let _ = score;
     /// ```
     pub fn score_with_reasons(&self, text: &str, n: usize) -> (Score, Vec<&str>) {
-        let (window, score) = self.best_window(text);
-        let features = self.inner.extractor.extract(&text[window]);
+        let (_, score, features) = self.best_window(text);
         let model = &self.inner.model;
         let mut fired: Vec<(f64, usize)> = features
             .signals
@@ -404,7 +405,11 @@ impl Classifier {
     /// }
     /// ```
     pub fn explain(&self, text: &str) -> Explanation {
-        let (window, _) = self.best_window(text);
+        let window = if text.len() <= windows::LONG_POST {
+            0..text.len()
+        } else {
+            self.best_window(text).0
+        };
         let analysis = self.inner.extractor.analyze(&text[window.clone()]);
         self.explain_analysis(text, window, &analysis)
     }
