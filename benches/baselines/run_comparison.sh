@@ -60,7 +60,7 @@ fi
 EVAL_SPECS=("${CORPUS[@]}" "${EXTERNAL[@]+"${EXTERNAL[@]}"}")
 # The bundled model's training data, as recorded in it.
 mapfile -t TRAIN_SPECS < <("$PYTHON" -c 'import json; m = json.load(open("models/lurescan-v1.json"))
-print("\n".join(m["training"]["metadata"]["data"]))')
+md = m["training"]["metadata"]; print("\n".join(md.get("specs") or md["data"]))')
 CAP=$("$PYTHON" -c 'import json; m = json.load(open("models/lurescan-v1.json"))
 print(m["training"]["metadata"].get("cap_external", 300))')
 if [ ${#EXTERNAL[@]} -eq 0 ]; then

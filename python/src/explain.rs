@@ -95,7 +95,7 @@ impl Explanation {
         d.set_item("logit", self.logit)?;
         d.set_item("intercept", self.intercept)?;
         d.set_item("ngram_contribution", self.ngram_contribution)?;
-        d.set_item("window", self.window)?;
+        d.set_item("window", [self.window.0, self.window.1])?;
         let reasons = PyList::empty(py);
         for r in &self.reasons {
             reasons.append(r.get().to_dict(py)?)?;

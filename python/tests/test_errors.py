@@ -155,7 +155,7 @@ def test_config_errors(small_corpus) -> None:
 
 def test_training_errors() -> None:
     with pytest.raises(lurescan.TrainingError, match="at least"):
-        lurescan.train(["kerja"] * 3 + ["lowongan"] * 10, [1] * 3 + [0] * 10, alpha=1.0)
+        lurescan.train(["kerja"] * 2 + ["lowongan"] * 10, [1] * 2 + [0] * 10, alpha=1.0)
     with pytest.raises(lurescan.TrainingError):
         lurescan.train([f"post {i}" for i in range(20)], [0] * 20, alpha=1.0)
 

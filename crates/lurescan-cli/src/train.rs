@@ -110,6 +110,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let meta = serde_json::json!({
+        "specs": args.data,
         "data": sources,
         "all_splits": args.all_splits,
         "cap_external": args.cap_external,

@@ -25,12 +25,16 @@ fn default_model_is_reproducible() {
     )
     .expect("the default model is JSON");
     let meta = &committed["training"]["metadata"];
-    let specs: Vec<String> = meta["data"]
-        .as_object()
-        .expect("training.metadata.data lists the data")
-        .keys()
-        .cloned()
-        .collect();
+    // The data in the order it was given (`specs`; older models: the keys of `data`).
+    let specs: Vec<String> = match meta["specs"].as_array() {
+        Some(a) => a.iter().map(|s| s.as_str().unwrap().to_string()).collect(),
+        None => meta["data"]
+            .as_object()
+            .expect("training.metadata.data lists the data")
+            .keys()
+            .cloned()
+            .collect(),
+    };
     if specs.iter().any(|s| s.starts_with("shared:"))
         && !root.join("../shared/data").is_dir()
         && std::env::var_os("LURESCAN_SHARED_DATA").is_none()
