@@ -314,7 +314,9 @@ impl Classifier {
         best
     }
 
-    /// Scores a feature vector made by [`Classifier::extractor`].
+    /// Scores a feature vector made by [`Classifier::extractor`]. This is the score of the text
+    /// the features came from taken whole: for a post over 1 KB, [`Classifier::score`] may be
+    /// higher, as it also scores the post's windows.
     pub fn score_features(&self, features: &Features) -> Score {
         let logit = self.inner.model.logit(features);
         let logit = if logit.is_nan() { 0.0 } else { logit };
