@@ -372,6 +372,7 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
         h.update(name);
         h.update(src);
     }
+    h.update(lexicon::EMOJI_TOML);
     h.update(crate::extract::money::MONEY_TOML);
     h.update(crate::extract::contact::CONTACTS_TOML);
     h.update(crate::extract::AGE_TOML);

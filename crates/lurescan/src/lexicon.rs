@@ -23,6 +23,8 @@ pub(crate) const LEXICON_FILES: &[(&str, &str)] = &[
     ("vi.toml", include_str!("../data/lexicon/vi.toml")),
     ("zh.toml", include_str!("../data/lexicon/zh.toml")),
 ];
+/// Emoji written in place of lexicon words (`data/emoji.toml`).
+pub(crate) const EMOJI_TOML: &str = include_str!("../data/emoji.toml");
 
 /// Which extractor produces a signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -174,6 +176,7 @@ impl Lexicon {
                 }
             }
         }
+        add_emoji_variants(normalizer, &mut phrases, &mut patterns, &mut seen)?;
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&phrases)
@@ -252,4 +255,96 @@ impl Lexicon {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
+}
+
+/// Adds, for every phrase containing a word that an emoji stands for (`data/emoji.toml`), the
+/// phrase with the word the normaliser reads the emoji as (`free ticket` → `free tiket`, which
+/// is how `free ✈️` reads). A variant that is already a phrase, of this or of another signal,
+/// is skipped.
+fn add_emoji_variants(
+    normalizer: &Normalizer,
+    phrases: &mut Vec<String>,
+    patterns: &mut Vec<Pattern>,
+    seen: &mut std::collections::HashMap<String, (u16, &str)>,
+) -> Result<()> {
+    let words = |s: &str| -> Vec<String> {
+        normalizer
+            .normalize(s)
+            .as_str()
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    // First word of a replaced phrase -> (its words, the words read for the emoji).
+    type Replacement = (Vec<String>, Vec<String>);
+    let mut by_first: std::collections::HashMap<String, Vec<Replacement>> =
+        std::collections::HashMap::new();
+    for entry in crate::normalize::emoji_table()?.values() {
+        let read = words(&entry.word);
+        for w in &entry.stands_for {
+            let w = words(w);
+            if let Some(first) = w.first() {
+                by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push((w.clone(), read.clone()));
+            }
+        }
+    }
+    let explicit = phrases.len();
+    let own: std::collections::HashSet<(&str, u16)> = phrases
+        .iter()
+        .zip(patterns.iter())
+        .map(|(ph, p)| (ph.as_str(), p.signal))
+        .collect();
+    // A variant holding a phrase of its own signal adds nothing but a longer span
+    // (`di cambodia` → `di kamboja`, when `kamboja` is a phrase already).
+    let redundant = |v: &str, signal: u16| {
+        let t: Vec<&str> = v.split(' ').collect();
+        (0..t.len()).any(|a| {
+            (a + 1..=t.len()).any(|b| own.contains(&(t[a..b].join(" ").as_str(), signal)))
+        })
+    };
+    let mut added: Vec<(String, Pattern)> = Vec::new();
+    for k in 0..explicit {
+        let tokens: Vec<&str> = phrases[k].split(' ').collect();
+        let mut variants = Vec::new();
+        for (at, token) in tokens.iter().enumerate() {
+            for (replaced, read) in by_first.get(*token).into_iter().flatten() {
+                let end = at + replaced.len();
+                if end <= tokens.len() && tokens[at..end].iter().eq(replaced.iter()) {
+                    let mut v: Vec<&str> = tokens[..at].to_vec();
+                    v.extend(read.iter().map(String::as_str));
+                    v.extend_from_slice(&tokens[end..]);
+                    variants.push(v.join(" "));
+                }
+            }
+        }
+        let p = patterns[k].clone();
+        let prefix = !p.bound_end
+            && phrases[k]
+                .chars()
+                .next_back()
+                .is_some_and(is_spaced_script_alnum);
+        for v in variants {
+            let key = format!("{v}{}", if prefix { "*" } else { "" });
+            if seen.contains_key(&key) || redundant(&v, p.signal) {
+                continue;
+            }
+            seen.insert(key, (p.signal, "emoji.toml"));
+            let last = v.chars().next_back().unwrap_or(' ');
+            let pattern = Pattern {
+                signal: p.signal,
+                bound_start: v.chars().next().is_some_and(is_spaced_script_alnum),
+                bound_end: !prefix && is_spaced_script_alnum(last),
+            };
+            added.push((v, pattern));
+        }
+    }
+    for (v, pattern) in added {
+        phrases.push(v);
+        patterns.push(pattern);
+    }
+    Ok(())
 }

@@ -13,18 +13,22 @@
 //!    circled letters, ligatures), drop combining marks that follow a Latin letter (so
 //!    Vietnamese `lương` and unaccented `luong` meet), keep those of other scripts;
 //! 3. lowercase, and fold look-alike letters from other scripts (data/homoglyphs.toml);
-//! 4. turn every run of whitespace and control characters into one space;
-//! 5. join spaced-out or dotted single letters (`k a m b o j a`, `w.a`);
+//! 4. turn every run of whitespace and control characters into one space, and read the emoji
+//!    that stand for words as those words (`✈️` → `tiket`, data/emoji.toml);
+//! 5. join spaced-out or dotted single letters (`k a m b o j a`, `w.a`), and split a joined run
+//!    that is no known word into known words (`c u s t o m e r s e r v i c e` →
+//!    `customer service`); join words split by one punctuation mark (`ga*ji`, `cust.omer`);
 //! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::error::{Error, Result};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
-pub(crate) const NORMALIZER_VERSION: u32 = 2;
+pub(crate) const NORMALIZER_VERSION: u32 = 3;
 
 /// Separators that may stand between spaced-out letters.
 const SPACED_SEPARATORS: [char; 9] = [' ', '.', '-', '_', '*', '·', '•', '|', '/'];
@@ -98,6 +102,55 @@ struct Unit {
 #[derive(Debug, Clone)]
 pub struct Normalizer {
     homoglyphs: HashMap<char, char>,
+    /// Emoji read as words (`data/emoji.toml`): first character -> (second character of a
+    /// flag, the word).
+    emoji: HashMap<char, Vec<EmojiWord>>,
+}
+
+/// An emoji read as a word: the second character of a flag (if any), and the word.
+type EmojiWord = (Option<char>, Box<str>);
+
+/// One entry of `data/emoji.toml`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct EmojiEntry {
+    /// The word the emoji is read as.
+    pub word: String,
+    /// Words of lexicon phrases the emoji stands in for.
+    pub stands_for: Vec<String>,
+}
+
+/// `data/emoji.toml`, parsed.
+pub(crate) fn emoji_table() -> Result<std::collections::BTreeMap<String, EmojiEntry>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        read_as: std::collections::BTreeMap<String, EmojiEntry>,
+    }
+    let file: File = toml::from_str(crate::lexicon::EMOJI_TOML)
+        .map_err(|e| Error::data("emoji.toml", "not valid TOML").with_source(e))?;
+    for (emoji, entry) in &file.read_as {
+        let chars: Vec<char> = emoji.chars().filter(|&c| !is_ignorable(c)).collect();
+        let word_ok = !entry.word.is_empty()
+            && entry
+                .word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == ' ');
+        if chars.is_empty() || chars.len() > 2 || chars.iter().any(|c| c.is_alphanumeric()) {
+            return Err(Error::data(
+                "emoji.toml",
+                format!("{emoji:?} must be one emoji (or a flag of two characters)"),
+            ));
+        }
+        if !word_ok {
+            return Err(Error::data(
+                "emoji.toml",
+                format!(
+                    "{emoji:?}: word {:?} must be lowercase ASCII words",
+                    entry.word
+                ),
+            ));
+        }
+    }
+    Ok(file.read_as)
 }
 
 impl Default for Normalizer {
@@ -119,6 +172,7 @@ impl Normalizer {
         // The bundled table is checked by the tests; it cannot fail at run time.
         Self::from_toml(include_str!("../data/homoglyphs.toml")).unwrap_or_else(|_| Normalizer {
             homoglyphs: HashMap::new(),
+            emoji: HashMap::new(),
         })
     }
 
@@ -145,14 +199,25 @@ impl Normalizer {
                 }
             }
         }
-        Ok(Normalizer { homoglyphs })
+        let mut emoji: HashMap<char, Vec<EmojiWord>> = HashMap::new();
+        for (e, entry) in emoji_table()? {
+            let mut chars = e.chars().filter(|&c| !is_ignorable(c));
+            if let Some(first) = chars.next() {
+                emoji
+                    .entry(first)
+                    .or_default()
+                    .push((chars.next(), entry.word.into()));
+            }
+        }
+        Ok(Normalizer { homoglyphs, emoji })
     }
 
     /// Normalises `text`.
     pub fn normalize(&self, text: &str) -> Normalized {
-        let units = self.fold_chars(text);
-        let units = join_spaced_letters(units);
-        let units = join_split_words(units);
+        let units = self.read_emoji(self.fold_chars(text));
+        let vocab = vocabulary();
+        let units = join_spaced_letters(units, vocab);
+        let units = join_split_words(units, vocab);
         let units = fold_leetspeak(units);
         let mut out = Normalized {
             text: String::with_capacity(units.len()),
@@ -236,6 +301,49 @@ impl Normalizer {
     }
 }
 
+impl Normalizer {
+    /// Step 4b: an emoji written for a word (`✈️ gratis`, `kerja di 🇰🇭`) is read as that word
+    /// (`tiket gratis`, `kerja di kamboja`); every unit of the word maps back to the emoji.
+    fn read_emoji(&self, units: Vec<Unit>) -> Vec<Unit> {
+        if !units.iter().any(|u| self.emoji.contains_key(&u.c)) {
+            return units;
+        }
+        let mut out = Vec::with_capacity(units.len() + 16);
+        let mut i = 0;
+        while i < units.len() {
+            let u = units[i];
+            let next = units.get(i + 1).map(|n| n.c);
+            let found = self.emoji.get(&u.c).and_then(|list| {
+                list.iter()
+                    .filter(|(second, _)| second.is_none() || *second == next)
+                    .max_by_key(|(second, _)| second.is_some())
+            });
+            let Some((second, word)) = found else {
+                out.push(u);
+                i += 1;
+                continue;
+            };
+            let len = 1 + usize::from(second.is_some());
+            let (start, end) = (u.start, units[i + len - 1].end);
+            let letter_before = out
+                .last()
+                .is_some_and(|p: &Unit| is_spaced_script_alnum(p.c));
+            if letter_before {
+                out.push(Unit { c: ' ', start, end });
+            }
+            out.extend(word.chars().map(|c| Unit { c, start, end }));
+            if units
+                .get(i + len)
+                .is_some_and(|n| is_spaced_script_alnum(n.c))
+            {
+                out.push(Unit { c: ' ', start, end });
+            }
+            i += len;
+        }
+        out
+    }
+}
+
 fn push_space(units: &mut Vec<Unit>, start: u32, end: u32) {
     if units.last().is_some_and(|u| u.c != ' ') {
         units.push(Unit { c: ' ', start, end });
@@ -285,10 +393,96 @@ fn leet_value(c: char) -> Option<char> {
     })
 }
 
+/// The words the normaliser knows: every word of the bundled lexicons and of the salary and fee
+/// context lists (`data/lexicon/*.toml`, `data/money.toml`), lowercased, ASCII letters only.
+/// Used to split a run of spaced letters that joins several words and to join a word split by a
+/// dot or a hyphen: what an evader disguises is what a filter looks for.
+fn vocabulary() -> &'static HashSet<Box<str>> {
+    static VOCAB: OnceLock<HashSet<Box<str>>> = OnceLock::new();
+    VOCAB.get_or_init(|| {
+        let mut words = HashSet::new();
+        let sources = crate::lexicon::LEXICON_FILES
+            .iter()
+            .map(|(_, src)| *src)
+            .chain([crate::extract::money::MONEY_TOML]);
+        for src in sources {
+            // The bundled files are checked by the tests (and by the lexicon build, which
+            // reports errors); a file that does not parse adds no words here.
+            let Ok(table) = toml::from_str::<toml::Table>(src) else {
+                continue;
+            };
+            collect_words(&toml::Value::Table(table), &mut words);
+        }
+        words
+    })
+}
+
+fn collect_words(value: &toml::Value, words: &mut HashSet<Box<str>>) {
+    match value {
+        toml::Value::String(s) => {
+            let s = s.to_ascii_lowercase().replace(['\'', '’'], "");
+            for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
+                if !w.is_empty() && (w.len() > 1 || w == "a" || w == "i") && w.is_ascii() {
+                    words.insert(w.into());
+                }
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect_words(v, words)),
+        toml::Value::Table(t) => t.values().for_each(|v| collect_words(v, words)),
+        _ => {}
+    }
+}
+
+/// The longest word a joined run is split into, and the longest run that is split at all (the
+/// split is quadratic in neither, but a bound keeps adversarial runs cheap).
+const MAX_WORD: usize = 24;
+const MAX_SPLIT_RUN: usize = 64;
+
+/// Splits `letters` into the fewest known words; `None` when it is a word itself, too long,
+/// or cannot be covered by known words. Returns the positions where a new word starts.
+fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<usize>> {
+    let n = letters.len();
+    if !(2..=MAX_SPLIT_RUN).contains(&n) || !letters.iter().all(char::is_ascii_alphabetic) {
+        return None;
+    }
+    let s: String = letters.iter().collect();
+    if vocab.contains(s.as_str()) {
+        return None;
+    }
+    // best[i]: fewest words covering s[..i], and where the last of them starts.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=n {
+        for start in end.saturating_sub(MAX_WORD)..end {
+            let Some((count, _)) = best[start] else {
+                continue;
+            };
+            if vocab.contains(&s[start..end]) && best[end].is_none_or(|(c, _)| count + 1 < c) {
+                best[end] = Some((count + 1, start));
+            }
+        }
+    }
+    let (count, _) = best[n]?;
+    if count < 2 {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(count);
+    let mut at = n;
+    while at > 0 {
+        let (_, start) = best[at]?;
+        starts.push(start);
+        at = start;
+    }
+    starts.reverse();
+    Some(starts)
+}
+
 /// Step 5: `k a m b o j a`, `K.A.M.B.O.J.A`, `w.a` → `kamboja`, `wa`. A run is made of single
 /// letters (or leetspeak digits) each standing alone between the same separator; runs joined by
-/// spaces need three letters, runs joined by punctuation two.
-fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
+/// spaces need three letters, runs joined by punctuation two. A run that is no known word but
+/// splits into known words is split there (`c u s t o m e r s e r v i c e`): evaders space out
+/// neighbouring words alike.
+fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let alnum = |i: usize| units[i].c.is_alphanumeric() || leet_value(units[i].c).is_some();
     let single = |i: usize| {
@@ -347,10 +541,23 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
                 continue;
             };
             out.extend_from_slice(&units[i..toks[j]]);
-            for &t in &toks[j..] {
-                let mut u = units[t];
-                if !u.c.is_alphabetic() {
-                    u.c = leet_value(u.c).unwrap_or(u.c);
+            let joined: Vec<Unit> = toks[j..]
+                .iter()
+                .map(|&t| {
+                    let mut u = units[t];
+                    if !u.c.is_alphabetic() {
+                        u.c = leet_value(u.c).unwrap_or(u.c);
+                    }
+                    u
+                })
+                .collect();
+            let letters: Vec<char> = joined.iter().map(|u| u.c).collect();
+            let starts = split_into_words(&letters, vocab).unwrap_or_default();
+            for (m, u) in joined.into_iter().enumerate() {
+                if m > 0 && starts.contains(&m) {
+                    // The separator before this letter stands for the space between words.
+                    let sep = units[toks[j + m] - 1];
+                    out.push(Unit { c: ' ', ..sep });
                 }
                 out.push(u);
             }
@@ -375,8 +582,10 @@ const WEB_SUFFIXES: [&str; 24] = [
 /// lexicons too, which go through the same normaliser); a dot or a hyphen only when one side has
 /// at most three letters, the two sides differ (`hati-hati`, `araw-araw` stay) and, for a dot,
 /// neither is a web suffix (`kamboja.gaji` is a missing space, `wa.me` an address). Handles and
-/// addresses are left alone (`@hr_lisa`, `x.com/ab_cd`).
-fn join_split_words(mut units: Vec<Unit>) -> Vec<Unit> {
+/// addresses are left alone (`@hr_lisa`, `x.com/ab_cd`). Whatever the mark and the lengths, a
+/// split whose two sides make a known word is joined (`cust.omer`, `wi.th`, `8jt/bu.lan`,
+/// `in*fo:`).
+fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let letter = |u: &Unit| is_spaced_script_letter(u.c);
     let mut drop = vec![false; n];
@@ -401,10 +610,26 @@ fn join_split_words(mut units: Vec<Unit>) -> Vec<Unit> {
             c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | ':' | '_' | '.' | '*'))
         };
         // `.`, `_` or `*` again, a digit, `@` or `/` around: an address or a handle.
-        let at_end = after.is_none_or(|c| !address(Some(c)))
-            || (after == Some('.') && units.get(right_end + 1).is_none_or(|u| u.c == ' '));
+        // A mark ending a sentence or a label (`vi.sa.`, `in*fo:`) is no part of an address.
+        let closes =
+            matches!(after, Some('.' | ':')) && units.get(right_end + 1).is_none_or(|u| u.c == ' ');
+        let at_end = after.is_none_or(|c| !address(Some(c))) || closes;
+        let known = || {
+            let word: String = units[left_start..right_end]
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| left_start + k != i)
+                .map(|(_, u)| u.c)
+                .collect();
+            vocab.contains(word.as_str())
+        };
         let mut join = !address(before) && at_end;
-        if join && matches!(p, '.' | '-') {
+        if at_end && p != '_' && before.is_none_or(|c| c == '/') && !join {
+            // After a slash (`8jt/bu.lan`): only a known word.
+            join = known();
+        } else if join && matches!(p, '.' | '-') && known() {
+            // A known word: joined whatever its sides.
+        } else if join && matches!(p, '.' | '-') {
             let left: String = units[left_start..i].iter().map(|u| u.c).collect();
             let right: String = units[i + 1..right_end].iter().map(|u| u.c).collect();
             let short = left.chars().count().min(right.chars().count()) <= 3;
@@ -583,6 +808,27 @@ mod tests {
             (
                 "hr.lisa@gmail.com x.com/ab_cd",
                 "hr.lisa@gmail.com x.com/ab_cd",
+            ),
+            // Neighbouring spaced words are split where known words meet.
+            ("c u s t o m e r s e r v i c e", "customer service"),
+            ("k e r j a p a r u h w a k t u", "kerja paruh waktu"),
+            ("g a j i t i n g g i", "gaji tinggi"),
+            ("k a m b o j a", "kamboja"),
+            ("x q z v", "xqzv"),
+            // Split words whose halves make a known word, whatever the mark or lengths.
+            (
+                "cust.omer penga.laman camb.odia wi.th app.ly",
+                "customer pengalaman cambodia with apply",
+            ),
+            (
+                "in*fo: ga.ji: 8jt/bu.lan 2jt/ha'ri",
+                "info: gaji: 8jt/bulan 2jt/hari",
+            ),
+            ("kerja.gaji wa.me bit.ly", "kerja.gaji wa.me bit.ly"),
+            // Emoji written for words are read as the words.
+            (
+                "✈️ gratis, 🛂diurus, kerja di 🇰🇭🇮🇩 🙏 💰",
+                "tiket gratis, visa diurus, kerja di kamboja🇮🇩 🙏 💰",
             ),
         ];
         for (input, want) in cases {
