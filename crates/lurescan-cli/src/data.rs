@@ -16,11 +16,16 @@ pub struct DataArgs {
 #[derive(clap::Subcommand, Debug)]
 enum DataCommand {
     /// Assign the train/validation/test split of corpus files, in place: a hash of each
-    /// near-duplicate group, computed over all the files together.
+    /// near-duplicate group, computed over all the files together. Posts that have a split keep
+    /// it; a new post joins the split of its near-duplicate group, or the group's hash.
     Split {
         /// Corpus JSONL files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Recompute every post's split from the hashes, moving posts that already have one
+        /// (changes every reported figure: for a deliberate re-split only).
+        #[arg(long)]
+        reassign: bool,
     },
     /// Print labelled posts as JSONL (id, text, label, lang, kind, source, split).
     Export {
@@ -42,7 +47,7 @@ enum DataCommand {
 
 pub fn run(args: DataArgs) -> Result<()> {
     match args.command {
-        DataCommand::Split { files } => split_files(&files),
+        DataCommand::Split { files, reassign } => split_files(&files, reassign),
         DataCommand::Export {
             specs,
             split,
@@ -86,7 +91,7 @@ pub fn parse_splits(names: &[String]) -> Result<Vec<Split>> {
 }
 
 /// Rewrites each file with a `split` field from one grouping over all files.
-fn split_files(files: &[PathBuf]) -> Result<()> {
+fn split_files(files: &[PathBuf], reassign: bool) -> Result<()> {
     let mut all: Vec<(usize, serde_json::Map<String, serde_json::Value>)> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         let text =
@@ -112,7 +117,19 @@ fn split_files(files: &[PathBuf]) -> Result<()> {
                 .to_string()
         })
         .collect();
-    let splits = dataset::assign_splits(&texts);
+    let splits = if reassign {
+        dataset::assign_splits(&texts)
+    } else {
+        let existing: Vec<Option<dataset::Split>> = all
+            .iter()
+            .map(|(_, o)| {
+                o.get("split")
+                    .and_then(|s| s.as_str())
+                    .and_then(dataset::Split::parse)
+            })
+            .collect();
+        dataset::assign_splits_keeping(&texts, &existing)
+    };
     let mut outs: Vec<String> = vec![String::new(); files.len()];
     let mut counts = std::collections::BTreeMap::new();
     for ((fi, mut obj), split) in all.into_iter().zip(splits) {

@@ -123,6 +123,40 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// 200 posts are too common to say anything and are skipped), so this is far from quadratic on
 /// real data.
 pub fn assign_splits(texts: &[String]) -> Vec<Split> {
+    let (groups, keys) = near_duplicate_groups(texts);
+    groups.iter().map(|&g| Split::from_key(&keys[g])).collect()
+}
+
+/// Like [`assign_splits`], keeping the splits posts already have (`existing[i]`): a post
+/// without one joins the split its near-duplicate group already holds (the first, in text
+/// order, of the group's posts that have one), or the hash of its group when none of the group
+/// has a split yet. A committed split thus stays fixed when posts are added or the normaliser
+/// changes.
+pub fn assign_splits_keeping(texts: &[String], existing: &[Option<Split>]) -> Vec<Split> {
+    let (groups, keys) = near_duplicate_groups(texts);
+    let mut held: HashMap<usize, Split> = HashMap::new();
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
+    for i in order {
+        if let Some(s) = existing.get(i).copied().flatten() {
+            held.entry(groups[i]).or_insert(s);
+        }
+    }
+    (0..texts.len())
+        .map(|i| {
+            existing
+                .get(i)
+                .copied()
+                .flatten()
+                .or_else(|| held.get(&groups[i]).copied())
+                .unwrap_or_else(|| Split::from_key(&keys[groups[i]]))
+        })
+        .collect()
+}
+
+/// The near-duplicate group of each text (an index into the returned keys) and each group's
+/// key: its smallest masked text, so that neither depends on the order of the texts.
+fn near_duplicate_groups(texts: &[String]) -> (Vec<usize>, Vec<String>) {
     let normalizer = lurescan::Normalizer::new();
     let masked: Vec<String> = texts.iter().map(|t| split_text(&normalizer, t)).collect();
     let sh: Vec<Vec<u64>> = masked.iter().map(|m| shingles(m)).collect();
@@ -170,20 +204,21 @@ pub fn assign_splits(texts: &[String]) -> Vec<Split> {
         }
     }
     // The group's key is its smallest masked text, so the split does not depend on order.
-    let mut key_of: HashMap<usize, &str> = HashMap::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut groups = Vec::with_capacity(texts.len());
     for (i, m) in masked.iter().enumerate() {
         let r = find(&mut parent, i);
-        let e = key_of.entry(r).or_insert(m.as_str());
-        if m.as_str() < *e {
-            *e = m.as_str();
+        let g = *group_of_root.entry(r).or_insert_with(|| {
+            keys.push(m.clone());
+            keys.len() - 1
+        });
+        if m.as_str() < keys[g].as_str() {
+            keys[g] = m.clone();
         }
+        groups.push(g);
     }
-    (0..texts.len())
-        .map(|i| {
-            let r = find(&mut parent, i);
-            Split::from_key(key_of[&r])
-        })
-        .collect()
+    (groups, keys)
 }
 
 /// The corpus record format.
@@ -357,6 +392,28 @@ mod tests {
             }
         }
         eprintln!("closest train post to any test post: Jaccard {worst:.2}");
+    }
+
+    #[test]
+    fn kept_splits_stay_and_new_posts_join_their_group() {
+        let base = "Dicari admin online kerja di Kamboja gaji 12 juta tiket gratis hubungi WA";
+        let texts = vec![
+            base.to_string(),
+            format!("{base} sekarang"),
+            "Lowongan guru TK di Bandung, S1 PAUD, gaji UMR, kirim lamaran ke sekolah".to_string(),
+        ];
+        let fresh = assign_splits(&texts);
+        // Give the first post a split other than its hash: it keeps it, and its near-duplicate
+        // (without a split) joins it; the unrelated post gets its own hash.
+        let other = if fresh[0] == Split::Test {
+            Split::Train
+        } else {
+            Split::Test
+        };
+        let kept = assign_splits_keeping(&texts, &[Some(other), None, None]);
+        assert_eq!(kept, vec![other, other, fresh[2]]);
+        // Nothing to keep: the same as assign_splits.
+        assert_eq!(assign_splits_keeping(&texts, &[None, None, None]), fresh);
     }
 
     #[test]

@@ -302,9 +302,8 @@ fn add_emoji_variants(
     // (`di cambodia` → `di kamboja`, when `kamboja` is a phrase already).
     let redundant = |v: &str, signal: u16| {
         let t: Vec<&str> = v.split(' ').collect();
-        (0..t.len()).any(|a| {
-            (a + 1..=t.len()).any(|b| own.contains(&(t[a..b].join(" ").as_str(), signal)))
-        })
+        (0..t.len())
+            .any(|a| (a + 1..=t.len()).any(|b| own.contains(&(t[a..b].join(" ").as_str(), signal))))
     };
     let mut added: Vec<(String, Pattern)> = Vec::new();
     for k in 0..explicit {
