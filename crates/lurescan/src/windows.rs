@@ -8,25 +8,29 @@
 //! in a post makes the post a lure, and the explanation is that of the window that scored.
 //!
 //! The windows are
-//! - [`WINDOW`] bytes long, every [`STRIDE`] bytes (each byte in two windows), their edges
-//!   moved to the nearest whitespace within [`SNAP`] bytes so that words are not cut;
-//! - every paragraph (text between blank lines) of at most `2 × WINDOW` bytes, so that a lure
-//!   written as its own paragraph is scored without its neighbours.
+//! - [`WINDOW`] bytes long, every [`STRIDE`] bytes (each byte in three windows), their edges
+//!   moved to the nearest whitespace within [`SNAP`] bytes so that words are not cut: any
+//!   stretch of up to `WINDOW − STRIDE` = 256 bytes (a typical lure) lies whole in a window with
+//!   at most 128 bytes of its neighbours, even when it is glued to padding with spaces;
+//! - every paragraph (text between blank lines) of 64 to 1,024 bytes, so that a lure written as
+//!   its own paragraph is scored without its neighbours.
 //!
-//! The work stays linear in the length of the post: about four passes over a long post.
+//! The work stays linear in the length of the post: about five passes over a long post.
 
 use std::ops::Range;
 
 /// Posts longer than this many bytes are also scored in windows.
 pub(crate) const LONG_POST: usize = 1024;
 /// The length of a sliding window, in bytes.
-pub(crate) const WINDOW: usize = 512;
+pub(crate) const WINDOW: usize = 384;
 /// The distance between the starts of neighbouring sliding windows, in bytes.
-pub(crate) const STRIDE: usize = 256;
+pub(crate) const STRIDE: usize = 128;
 /// How far a window's edge may move to reach whitespace, in bytes.
 pub(crate) const SNAP: usize = 48;
 /// Paragraphs shorter than this are not scored on their own.
 const MIN_PARAGRAPH: usize = 64;
+/// Nor are paragraphs longer than this (the sliding windows cover them).
+const MAX_PARAGRAPH: usize = 1024;
 
 /// The windows of `text` to score besides the whole text: none for a post of at most
 /// [`LONG_POST`] bytes. Every range is non-empty and on character boundaries.
@@ -66,7 +70,7 @@ pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
         };
         if let Some(end) = end_here {
             let para = trim(text, para_start..end);
-            if para.len() >= MIN_PARAGRAPH && para.len() <= 2 * WINDOW && para.len() < len {
+            if para.len() >= MIN_PARAGRAPH && para.len() <= MAX_PARAGRAPH && para.len() < len {
                 out.push(para);
             }
             // Skip the blank line(s).
