@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use regex_automata::util::captures as meta_captures;
 use regex_automata::{Anchored, Input, meta};
@@ -136,6 +137,10 @@ pub(crate) struct MoneyExtractor {
     /// No currency or multiplier word is made of digits, `.` and `,` only: a match that is a
     /// bare number then has no currency and is skipped without running the capture engine.
     skip_bare_numbers: bool,
+    /// Every word that can give an amount its currency (prefix and suffix currencies, and the
+    /// multipliers that imply one). A match that contains none of them has no currency, and
+    /// [`MoneyExtractor::interpret`] would give up on it: the capture engine is skipped.
+    currency_words: AhoCorasick,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -254,8 +259,16 @@ impl MoneyExtractor {
             .chain(suffix_cur.keys())
             .chain(implied_cur.keys())
             .any(|w| is_bare_number(w));
+        let currency_words = AhoCorasick::new(
+            prefix_cur
+                .keys()
+                .chain(suffix_cur.keys())
+                .chain(implied_cur.keys()),
+        )
+        .map_err(|e| bad("cannot compile the currency words".into()).with_source(e))?;
         Ok(MoneyExtractor {
             skip_bare_numbers,
+            currency_words,
             amount,
             rates,
             prefix_cur,
@@ -279,7 +292,12 @@ impl MoneyExtractor {
         // span, and the leftmost-first match there is the one that ends at the match's end.
         let mut caps = self.amount.create_captures();
         for found in self.amount.find_iter(text) {
-            if self.skip_bare_numbers && is_bare_number(&text[found.range()]) {
+            let matched = &text[found.range()];
+            if self.skip_bare_numbers && is_bare_number(matched) {
+                continue;
+            }
+            // Every currency the captures can give is one of these words, inside the match.
+            if !self.currency_words.is_match(matched) {
                 continue;
             }
             let input = Input::new(text)
