@@ -247,38 +247,55 @@ impl FeatureExtractor {
             // whitespace (already single spaces) kept, padded with spaces.
             compact.clear();
             compact.push(' ');
+            let mut last_space = true;
             for c in text.chars() {
                 if !c.is_whitespace() {
                     compact.push(c);
-                } else if !compact.ends_with(' ') {
+                    last_space = false;
+                } else if !last_space {
                     compact.push(' ');
+                    last_space = true;
                 }
             }
-            if !compact.ends_with(' ') {
+            if !last_space {
                 compact.push(' ');
             }
             let (lo, hi) = (cfg.char.0.max(1) as usize, cfg.char.1 as usize);
-            let hashers: Vec<Xxh3Short> = (lo..=hi)
-                .map(|n| Xxh3Short::new(cfg.seed ^ (0x100 + n as u64)))
-                .collect();
-            // The starts of the last characters, by character count modulo 16 (n <= 8).
-            let mut starts = [0usize; 16];
             let cb = compact.as_bytes();
-            for (k, (at, c)) in compact.char_indices().enumerate() {
-                starts[k & 15] = at;
-                let end = at + c.len_utf8();
-                let nchars = k + 1;
-                for (n, hasher) in (lo..=hi).zip(&hashers) {
-                    if nchars < n {
-                        break;
+            if compact.is_ascii() {
+                // One byte per character.
+                for n in lo..=hi {
+                    let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
+                    for gram in cb.windows(n) {
+                        // Only a one-character gram can be blank (see below).
+                        if n == 1 && gram[0] == b' ' {
+                            continue;
+                        }
+                        buckets.push(hasher.hash(gram) as u32 & mask);
                     }
-                    // `compact` holds no whitespace but single spaces, so only a
-                    // one-character gram can be blank (this was `gram.trim().is_empty()`).
-                    if n == 1 && c == ' ' {
-                        continue;
+                }
+            } else {
+                let hashers: Vec<Xxh3Short> = (lo..=hi)
+                    .map(|n| Xxh3Short::new(cfg.seed ^ (0x100 + n as u64)))
+                    .collect();
+                // The starts of the last characters, by character count modulo 16 (n <= 8).
+                let mut starts = [0usize; 16];
+                for (k, (at, c)) in compact.char_indices().enumerate() {
+                    starts[k & 15] = at;
+                    let end = at + c.len_utf8();
+                    let nchars = k + 1;
+                    for (n, hasher) in (lo..=hi).zip(&hashers) {
+                        if nchars < n {
+                            break;
+                        }
+                        // `compact` holds no whitespace but single spaces, so only a
+                        // one-character gram can be blank (this was `gram.trim().is_empty()`).
+                        if n == 1 && c == ' ' {
+                            continue;
+                        }
+                        let gram = &cb[starts[(nchars - n) & 15]..end];
+                        buckets.push(hasher.hash(gram) as u32 & mask);
                     }
-                    let gram = &cb[starts[(nchars - n) & 15]..end];
-                    buckets.push(hasher.hash(gram) as u32 & mask);
                 }
             }
         }
@@ -352,7 +369,7 @@ impl Xxh3Short {
     }
 
     /// The same value as `xxh3_64_with_seed(input, seed)`.
-    #[inline]
+    #[inline(always)]
     fn hash(&self, input: &[u8]) -> u64 {
         let len = input.len();
         match len {
