@@ -761,7 +761,7 @@ mod tests {
         let mut x: u64 = 0x1234_5678_9abc_def1;
         for _ in 0..20_000 {
             let len = (next(&mut x) % 24) as usize;
-            let ascii_only = next(&mut x) % 2 == 0;
+            let ascii_only = next(&mut x).is_multiple_of(2);
             let pool = if ascii_only { 23 } else { alphabet.len() };
             let text: String = (0..len)
                 .map(|_| alphabet[(next(&mut x) % pool as u64) as usize])
