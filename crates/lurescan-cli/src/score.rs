@@ -112,79 +112,62 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
 
     let mut scored = 0u64;
     let mut failed = 0u64;
-    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
-    let mut results: Vec<Option<(lurescan::Score, Vec<&str>)>> = Vec::with_capacity(CHUNK);
-    let mut strict_stop: Option<(u64, String)> = None;
-    loop {
-        chunk.clear();
-        let mut bytes = 0u64;
-        while chunk.len() < CHUNK {
-            match records
-                .next_record()
-                .with_context(|| format!("cannot read {}", path.unwrap_or("standard input")))?
-            {
-                Some(r) => {
-                    bytes += r.text.as_ref().map_or(0, |t| t.len() as u64);
-                    if args.strict
-                        && let Err(e) = &r.text
-                    {
-                        strict_stop = Some((r.line, e.clone()));
-                        break;
-                    }
-                    chunk.push(r);
-                }
-                None => break,
-            }
-        }
-        if chunk.is_empty() && strict_stop.is_none() {
-            break;
-        }
-        pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|r| {
-                    r.text
-                        .as_ref()
-                        .ok()
-                        .map(|t| clf.score_with_reasons(t, args.reasons))
+    let source = path.unwrap_or("standard input");
+    // A pipeline: while the worker threads score one chunk, this thread writes the previous
+    // chunk's records and reads the next chunk, so that the workers do not wait for input and
+    // output. Records are written in input order, and errors surface in the same order as
+    // when each chunk was read, scored and written in turn.
+    let mut cur = read_chunk(&mut records, args.strict, source)?;
+    let mut prev: Option<(Chunk, Vec<Scored<'_>>)> = None;
+    let strict_stop = loop {
+        let end = cur.records.is_empty() && cur.strict_stop.is_none();
+        let mut results: Vec<Scored<'_>> = Vec::with_capacity(cur.records.len());
+        let mut wrote: Result<()> = Ok(());
+        let mut next: Option<Result<Chunk>> = None;
+        std::thread::scope(|s| {
+            let scorer = s.spawn(|| {
+                pool.install(|| {
+                    cur.records
+                        .par_iter()
+                        .map(|r| {
+                            r.text
+                                .as_ref()
+                                .ok()
+                                .map(|t| clf.score_with_reasons(t, args.reasons))
+                        })
+                        .collect_into_vec(&mut results)
                 })
-                .collect_into_vec(&mut results)
+            });
+            if let Some((chunk, res)) = prev.take() {
+                wrote = write_chunk(&mut out, &chunk, res, &mut scored, &mut failed);
+                if let Some(p) = &progress {
+                    p.inc(chunk.bytes);
+                }
+            }
+            if wrote.is_ok() && !end && cur.strict_stop.is_none() {
+                next = Some(read_chunk(&mut records, args.strict, source));
+            }
+            if let Err(panic) = scorer.join() {
+                std::panic::resume_unwind(panic);
+            }
         });
-        for (r, res) in chunk.iter().zip(results.drain(..)) {
-            let rec = match (&r.text, res) {
-                (Ok(_), Some((score, reasons))) => {
-                    scored += 1;
-                    OutRecord {
-                        id: &r.id,
-                        line: r.line,
-                        score: Some(score.probability()),
-                        label: Some(score.label().as_str()),
-                        reasons,
-                        error: None,
-                    }
-                }
-                (Err(e), _) => {
-                    failed += 1;
-                    OutRecord {
-                        id: &r.id,
-                        line: r.line,
-                        score: None,
-                        label: None,
-                        reasons: Vec::new(),
-                        error: Some(e.as_str()),
-                    }
-                }
-                (Ok(_), None) => unreachable!("a text record is always scored"),
-            };
-            out.write(&rec)?;
+        wrote?;
+        if end {
+            break None;
         }
-        if let Some(p) = &progress {
-            p.inc(bytes);
+        if cur.strict_stop.is_some() {
+            write_chunk(&mut out, &cur, results, &mut scored, &mut failed)?;
+            break cur.strict_stop.take();
         }
-        if strict_stop.is_some() {
-            break;
+        match next.take() {
+            Some(Ok(chunk)) => prev = Some((std::mem::replace(&mut cur, chunk), results)),
+            Some(Err(e)) => {
+                write_chunk(&mut out, &cur, results, &mut scored, &mut failed)?;
+                return Err(e);
+            }
+            None => unreachable!("the next chunk is read unless this one is the last"),
         }
-    }
+    };
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -200,6 +183,84 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A chunk of input records.
+struct Chunk {
+    records: Vec<Record>,
+    /// Bytes of post text in the chunk (for the progress bar).
+    bytes: u64,
+    /// With `--strict`, the malformed record that ended the input: its line and why.
+    strict_stop: Option<(u64, String)>,
+}
+
+/// The score and reasons of one record, or `None` for a malformed record.
+type Scored<'a> = Option<(lurescan::Score, Vec<&'a str>)>;
+
+/// Reads up to [`CHUNK`] records (fewer at the end of the input or at a malformed record
+/// under `--strict`).
+fn read_chunk<R: BufRead>(records: &mut Records<R>, strict: bool, source: &str) -> Result<Chunk> {
+    let mut chunk = Chunk {
+        records: Vec::with_capacity(CHUNK),
+        bytes: 0,
+        strict_stop: None,
+    };
+    while chunk.records.len() < CHUNK {
+        match records
+            .next_record()
+            .with_context(|| format!("cannot read {source}"))?
+        {
+            Some(r) => {
+                chunk.bytes += r.text.as_ref().map_or(0, |t| t.len() as u64);
+                if strict && let Err(e) = &r.text {
+                    chunk.strict_stop = Some((r.line, e.clone()));
+                    break;
+                }
+                chunk.records.push(r);
+            }
+            None => break,
+        }
+    }
+    Ok(chunk)
+}
+
+/// Writes the output records of a scored chunk, in input order.
+fn write_chunk(
+    out: &mut Output,
+    chunk: &Chunk,
+    results: Vec<Scored<'_>>,
+    scored: &mut u64,
+    failed: &mut u64,
+) -> Result<()> {
+    for (r, res) in chunk.records.iter().zip(results) {
+        let rec = match (&r.text, res) {
+            (Ok(_), Some((score, reasons))) => {
+                *scored += 1;
+                OutRecord {
+                    id: &r.id,
+                    line: r.line,
+                    score: Some(score.probability()),
+                    label: Some(score.label().as_str()),
+                    reasons,
+                    error: None,
+                }
+            }
+            (Err(e), _) => {
+                *failed += 1;
+                OutRecord {
+                    id: &r.id,
+                    line: r.line,
+                    score: None,
+                    label: None,
+                    reasons: Vec::new(),
+                    error: Some(e.as_str()),
+                }
+            }
+            (Ok(_), None) => unreachable!("a text record is always scored"),
+        };
+        out.write(&rec)?;
+    }
+    Ok(())
 }
 
 fn make_progress(forced: bool, size: Option<u64>) -> Option<indicatif::ProgressBar> {

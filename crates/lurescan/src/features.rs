@@ -192,75 +192,347 @@ impl FeatureExtractor {
 
     /// Hashed n-grams of normalised text: distinct buckets, each with value 1.
     pub(crate) fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.ngrams_with(text, &mut scratch),
+            Err(_) => self.ngrams_with(text, &mut Scratch::default()),
+        })
+    }
+
+    /// [`FeatureExtractor::ngrams`] with buffers reused from call to call.
+    ///
+    /// The buckets are those of xxh3 (seeded by `seed ^ tag`) over the bytes of each gram: a
+    /// word n-gram is its words joined by single spaces, a character n-gram is `n` characters
+    /// of the text with whitespace runs made single spaces and a space added at both ends.
+    fn ngrams_with(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, f32)> {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
-        let mut buckets: Vec<u32> = Vec::new();
-        let hash =
-            |bytes: &[u8], tag: u64| (xxh3_64_with_seed(bytes, cfg.seed ^ tag) as u32) & mask;
+        let Scratch {
+            words,
+            buf,
+            compact,
+            buckets,
+            seen,
+        } = scratch;
+        buckets.clear();
 
         if cfg.word.1 > 0 {
-            let words: Vec<&str> = if text.is_ascii() {
-                text.unicode_words().collect()
-            } else {
-                // What `unicode_words` does for non-ASCII text, with its per-character
-                // "alphanumeric" test cached (a table search per character otherwise).
-                text.split_word_bounds()
-                    .filter(|w| has_alphanumeric(w))
-                    .collect()
-            };
-            let mut buf = String::new();
+            words.clear();
+            word_ranges(text, words);
+            let bytes = text.as_bytes();
             for n in cfg.word.0.max(1)..=cfg.word.1 {
+                let hasher = Xxh3Short::new(cfg.seed ^ n as u64);
                 let n = n as usize;
                 for w in words.windows(n) {
-                    buf.clear();
-                    for (i, part) in w.iter().enumerate() {
-                        if i > 0 {
-                            buf.push(' ');
+                    // Words separated by exactly one space are already joined in the text.
+                    let (first, last) = (w[0], w[n - 1]);
+                    let joined = w.windows(2).all(|p| &bytes[p[0].1..p[1].0] == b" ");
+                    let gram = if joined {
+                        &bytes[first.0..last.1]
+                    } else {
+                        buf.clear();
+                        for (i, &(s, e)) in w.iter().enumerate() {
+                            if i > 0 {
+                                buf.push(b' ');
+                            }
+                            buf.extend_from_slice(&bytes[s..e]);
                         }
-                        buf.push_str(part);
-                    }
-                    buckets.push(hash(buf.as_bytes(), n as u64));
+                        &buf[..]
+                    };
+                    buckets.push(hasher.hash(gram) as u32 & mask);
                 }
             }
         }
         if cfg.char.1 > 0 {
             // Letters, digits, punctuation and emoji (lures' style: "!!!", "💰", "✈"), with
             // whitespace (already single spaces) kept, padded with spaces.
-            let mut compact = String::with_capacity(text.len() + 2);
+            compact.clear();
             compact.push(' ');
+            let mut last_space = true;
             for c in text.chars() {
                 if !c.is_whitespace() {
                     compact.push(c);
-                } else if !compact.ends_with(' ') {
+                    last_space = false;
+                } else if !last_space {
                     compact.push(' ');
+                    last_space = true;
                 }
             }
-            if !compact.ends_with(' ') {
+            if !last_space {
                 compact.push(' ');
             }
-            let bounds: Vec<usize> = compact
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(compact.len()))
-                .collect();
-            let nchars = bounds.len() - 1;
-            for n in cfg.char.0.max(1)..=cfg.char.1 {
-                let n = n as usize;
-                if nchars < n {
-                    continue;
-                }
-                for i in 0..=nchars - n {
-                    let gram = &compact[bounds[i]..bounds[i + n]];
-                    // `compact` holds no whitespace but single spaces, so only a one-character
-                    // gram can be blank (this was `gram.trim().is_empty()`).
-                    if n == 1 && gram == " " {
-                        continue;
+            let (lo, hi) = (cfg.char.0.max(1) as usize, cfg.char.1 as usize);
+            let cb = compact.as_bytes();
+            if compact.is_ascii() {
+                // One byte per character.
+                for n in lo..=hi {
+                    let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
+                    for gram in cb.windows(n) {
+                        // Only a one-character gram can be blank (see below).
+                        if n == 1 && gram[0] == b' ' {
+                            continue;
+                        }
+                        buckets.push(hasher.hash(gram) as u32 & mask);
                     }
-                    buckets.push(hash(gram.as_bytes(), 0x100 + n as u64));
+                }
+            } else {
+                let hashers: Vec<Xxh3Short> = (lo..=hi)
+                    .map(|n| Xxh3Short::new(cfg.seed ^ (0x100 + n as u64)))
+                    .collect();
+                // The starts of the last characters, by character count modulo 16 (n <= 8).
+                let mut starts = [0usize; 16];
+                for (k, (at, c)) in compact.char_indices().enumerate() {
+                    starts[k & 15] = at;
+                    let end = at + c.len_utf8();
+                    let nchars = k + 1;
+                    for (n, hasher) in (lo..=hi).zip(&hashers) {
+                        if nchars < n {
+                            break;
+                        }
+                        // `compact` holds no whitespace but single spaces, so only a
+                        // one-character gram can be blank (this was `gram.trim().is_empty()`).
+                        if n == 1 && c == ' ' {
+                            continue;
+                        }
+                        let gram = &cb[starts[(nchars - n) & 15]..end];
+                        buckets.push(hasher.hash(gram) as u32 & mask);
+                    }
                 }
             }
         }
-        sorted_distinct(buckets, cfg.buckets)
+        sorted_distinct(buckets, cfg.buckets, seen)
+    }
+}
+
+/// Buffers of [`FeatureExtractor::ngrams`], kept per thread between posts.
+#[derive(Default)]
+struct Scratch {
+    /// Byte ranges of the words of the text.
+    words: Vec<(usize, usize)>,
+    /// A word n-gram whose words are not separated by exactly one space in the text.
+    buf: Vec<u8>,
+    /// The text for character n-grams.
+    compact: String,
+    /// The bucket of every gram, repeats included.
+    buckets: Vec<u32>,
+    seen: Seen,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// `xxh3_64_with_seed` for one seed, with the seed's mixing constants computed once: inputs of
+/// 1 to 16 bytes (character n-grams, most words) are hashed inline, others by the library.
+#[derive(Debug, Clone, Copy)]
+struct Xxh3Short {
+    seed: u64,
+    /// 1–3 bytes.
+    flip_1to3: u64,
+    /// 4–8 bytes.
+    flip_4to8: u64,
+    /// 9–16 bytes.
+    flip_9to16: (u64, u64),
+}
+
+/// The first 56 bytes of xxh3's default secret (`kSecret`), the part inputs of up to 16
+/// bytes use.
+const XXH3_SECRET: [u8; 56] = [
+    0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad, 0x1c,
+    0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3, 0x67, 0x1f,
+    0xcb, 0x79, 0xe6, 0x4e, 0xcc, 0xc0, 0xe5, 0x78, 0x82, 0x5a, 0xd0, 0x7d, 0xcc, 0xff, 0x72, 0x21,
+    0xb8, 0x08, 0x46, 0x74, 0xf7, 0x43, 0x24, 0x8e,
+];
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn le64(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+impl Xxh3Short {
+    fn new(seed: u64) -> Self {
+        let s = &XXH3_SECRET;
+        let seed48 = seed ^ (u64::from((seed as u32).swap_bytes()) << 32);
+        Xxh3Short {
+            seed,
+            flip_1to3: u64::from(le32(s, 0) ^ le32(s, 4)).wrapping_add(seed),
+            flip_4to8: (le64(s, 8) ^ le64(s, 16)).wrapping_sub(seed48),
+            flip_9to16: (
+                (le64(s, 24) ^ le64(s, 32)).wrapping_add(seed),
+                (le64(s, 40) ^ le64(s, 48)).wrapping_sub(seed),
+            ),
+        }
+    }
+
+    /// The same value as `xxh3_64_with_seed(input, seed)`.
+    #[inline(always)]
+    fn hash(&self, input: &[u8]) -> u64 {
+        let len = input.len();
+        match len {
+            1..=3 => {
+                let combo = u32::from(input[0]) << 16
+                    | u32::from(input[len >> 1]) << 24
+                    | u32::from(input[len - 1])
+                    | (len as u32) << 8;
+                xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
+            }
+            4..=8 => {
+                let lo = u64::from(le32(input, 0));
+                let hi = u64::from(le32(input, len - 4));
+                let keyed = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
+                xxh3_rrmxmx(keyed, len as u64)
+            }
+            9..=16 => {
+                let lo = le64(input, 0) ^ self.flip_9to16.0;
+                let hi = le64(input, len - 8) ^ self.flip_9to16.1;
+                let product = u128::from(lo) * u128::from(hi);
+                let acc = (len as u64)
+                    .wrapping_add(lo.swap_bytes())
+                    .wrapping_add(hi)
+                    .wrapping_add(product as u64 ^ (product >> 64) as u64);
+                xxh3_avalanche(acc)
+            }
+            _ => xxh3_64_with_seed(input, self.seed),
+        }
+    }
+}
+
+fn xxh64_avalanche(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+    h ^ (h >> 32)
+}
+
+fn xxh3_avalanche(mut h: u64) -> u64 {
+    h ^= h >> 37;
+    h = h.wrapping_mul(0x1656_6791_9E37_79F9);
+    h ^ (h >> 32)
+}
+
+fn xxh3_rrmxmx(mut h: u64, len: u64) -> u64 {
+    h ^= h.rotate_left(49) ^ h.rotate_left(24);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^= (h >> 35).wrapping_add(len);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^ (h >> 28)
+}
+
+/// Whitespace for the word segmentation shortcut: the ASCII characters after which UAX #29
+/// always breaks before an ASCII character that is not one of them (space, tab, LF, VT, FF,
+/// CR), and before which it always breaks.
+fn is_ascii_break_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// The byte ranges of `text.unicode_words()`, in order.
+///
+/// UAX #29 always breaks between ASCII whitespace and a following ASCII character that is not
+/// whitespace, and none of its rules looks across whitespace: the text is cut there into
+/// chunks, each segmented alone. Chunks of ASCII only are segmented here (the rules of
+/// UAX #29 restricted to ASCII); the others by unicode-segmentation.
+fn word_ranges(text: &str, out: &mut Vec<(usize, usize)>) {
+    let b = text.as_bytes();
+    let mut start = 0;
+    let mut ascii = true;
+    for i in 0..b.len() {
+        let c = b[i];
+        if c >= 0x80 {
+            ascii = false;
+        } else if is_ascii_break_space(c)
+            && b.get(i + 1)
+                .is_some_and(|&d| d < 0x80 && !is_ascii_break_space(d))
+        {
+            chunk_words(text, start, i + 1, ascii, out);
+            start = i + 1;
+            ascii = true;
+        }
+    }
+    chunk_words(text, start, b.len(), ascii, out);
+}
+
+fn chunk_words(text: &str, start: usize, end: usize, ascii: bool, out: &mut Vec<(usize, usize)>) {
+    if ascii {
+        ascii_words(&text.as_bytes()[start..end], start, out);
+    } else {
+        let chunk = &text[start..end];
+        let base = chunk.as_ptr() as usize;
+        out.extend(
+            chunk
+                .split_word_bounds()
+                .filter(|w| has_alphanumeric(w))
+                .map(|w| {
+                    let s = start + (w.as_ptr() as usize - base);
+                    (s, s + w.len())
+                }),
+        );
+    }
+}
+
+/// Word classes of UAX #29 for ASCII that matter for words (the others break on both sides).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wb {
+    Letter,
+    Number,
+    /// `_` (ExtendNumLet).
+    Underscore,
+    Other,
+}
+
+fn wb(c: u8) -> Wb {
+    match c {
+        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+        b'0'..=b'9' => Wb::Number,
+        b'_' => Wb::Underscore,
+        _ => Wb::Other,
+    }
+}
+
+/// The words (UAX #29 segments with a letter or digit) of ASCII text `b`, offset by `base`.
+///
+/// Letters, digits and `_` always join (WB5, WB8–WB10, WB13a/b); `:` `.` `'` join two letters
+/// (WB6/7); `,` `;` `.` `'` join two digits (WB11/12); everything else breaks.
+fn ascii_words(b: &[u8], base: usize, out: &mut Vec<(usize, usize)>) {
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        let first = wb(b[i]);
+        if first == Wb::Other {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut last = first;
+        let mut alnum = first != Wb::Underscore;
+        i += 1;
+        while i < n {
+            let next = wb(b[i]);
+            if next != Wb::Other {
+                last = next;
+                alnum |= next != Wb::Underscore;
+                i += 1;
+                continue;
+            }
+            let after = b.get(i + 1).map_or(Wb::Other, |&c| wb(c));
+            let mid_letter =
+                last == Wb::Letter && after == Wb::Letter && matches!(b[i], b':' | b'.' | b'\'');
+            let mid_number = last == Wb::Number
+                && after == Wb::Number
+                && matches!(b[i], b',' | b';' | b'.' | b'\'');
+            if mid_letter || mid_number {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        if alnum {
+            out.push((base + start, base + i));
+        }
     }
 }
 
@@ -309,18 +581,14 @@ struct Seen {
     summary: Vec<u64>,
 }
 
-thread_local! {
-    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
-}
-
 /// The distinct values of `buckets` (each below `nbuckets`), ascending, each with value 1.
 ///
-/// Same result as sort + dedup, in linear time for the default 2^18 buckets: a per-thread
-/// two-level bitset marks the values, then the set bits are read off in order (visiting only
-/// the non-zero words) and cleared.
-fn sorted_distinct(mut buckets: Vec<u32>, nbuckets: u32) -> Vec<(u32, f32)> {
+/// Same result as sort + dedup, in linear time for the default 2^18 buckets: a two-level
+/// bitset marks the values, then the set bits are read off in order (visiting only the
+/// non-zero words) and cleared.
+fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Vec<(u32, f32)> {
     let words = (nbuckets as usize).div_ceil(64);
-    let with_bitset = |seen: &mut Seen| {
+    if nbuckets <= BITSET_MAX_BUCKETS && buckets.len() >= 32 {
         if seen.bits.len() < words {
             seen.bits.resize(words, 0);
             seen.summary.resize(words.div_ceil(64), 0);
@@ -330,7 +598,7 @@ fn sorted_distinct(mut buckets: Vec<u32>, nbuckets: u32) -> Vec<(u32, f32)> {
             &mut seen.summary[..words.div_ceil(64)],
         );
         let mut distinct = 0usize;
-        for &b in &buckets {
+        for &b in buckets.iter() {
             let (w, bit) = ((b >> 6) as usize, 1u64 << (b & 63));
             distinct += usize::from(bits[w] & bit == 0);
             bits[w] |= bit;
@@ -349,17 +617,11 @@ fn sorted_distinct(mut buckets: Vec<u32>, nbuckets: u32) -> Vec<(u32, f32)> {
                 }
             }
         }
-        out
-    };
-    if nbuckets <= BITSET_MAX_BUCKETS && buckets.len() >= 32 {
-        let done = SEEN.with(|seen| seen.try_borrow_mut().ok().map(|mut s| with_bitset(&mut s)));
-        if let Some(out) = done {
-            return out;
-        }
+        return out;
     }
     buckets.sort_unstable();
     buckets.dedup();
-    buckets.into_iter().map(|b| (b, 1.0)).collect()
+    buckets.iter().map(|&b| (b, 1.0)).collect()
 }
 
 fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
@@ -392,6 +654,7 @@ mod tests {
         // Pseudo-random values, few and many, small and large bucket counts, twice in a row
         // (the per-thread bitset must be left clean).
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut seen = Seen::default();
         for (n, nbuckets) in [(0, 1 << 18), (5, 1 << 18), (40, 16), (3000, 1 << 18)]
             .into_iter()
             .chain([
@@ -401,7 +664,7 @@ mod tests {
                 (50, 1 << 18),
             ])
         {
-            let values: Vec<u32> = (0..n)
+            let mut values: Vec<u32> = (0..n)
                 .map(|_| {
                     x ^= x << 13;
                     x ^= x >> 7;
@@ -412,7 +675,7 @@ mod tests {
             let mut want = values.clone();
             want.sort_unstable();
             want.dedup();
-            let got: Vec<u32> = sorted_distinct(values, nbuckets)
+            let got: Vec<u32> = sorted_distinct(&mut values, nbuckets, &mut seen)
                 .into_iter()
                 .map(|(b, v)| {
                     assert_eq!(v, 1.0);
@@ -433,6 +696,82 @@ mod tests {
                 .filter(|w| has_alphanumeric(w))
                 .collect();
             assert_eq!(got, want);
+        }
+    }
+
+    /// A pseudo-random generator for the tests below (xorshift).
+    fn next(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    #[test]
+    fn short_xxh3_is_the_library_xxh3() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let seeds = [
+            0,
+            1,
+            0x6c75_7265,
+            0x6c75_7265 ^ 0x104,
+            u64::MAX,
+            0xdead_beef_0000_0001,
+        ];
+        for len in 0..=40 {
+            for _ in 0..200 {
+                let input: Vec<u8> = (0..len).map(|_| next(&mut x) as u8).collect();
+                let seed = seeds[(next(&mut x) % seeds.len() as u64) as usize];
+                assert_eq!(
+                    Xxh3Short::new(seed).hash(&input),
+                    xxh3_64_with_seed(&input, seed),
+                    "{len} bytes, seed {seed:#x}"
+                );
+            }
+        }
+    }
+
+    fn words_of(text: &str) -> Vec<&str> {
+        let mut ranges = Vec::new();
+        word_ranges(text, &mut ranges);
+        ranges.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn word_ranges_are_unicode_words() {
+        for text in [
+            "",
+            " ",
+            "gaji 12jt/bln, tiket pesawat gratis!! kerja CS di K4mboja",
+            "e.g. a.b a:b a'b 1,000 1.5 3;4 1'2 a_b _x x_ __ 1.a a.1 a..b 1,,2 \"q\" don't.",
+            "a \u{301}b ab\u{301} \t\r\n\x0b\x0c x\r\ny 🔥 💰ok ที่กัมพูชา 柬埔寨 1,000\u{0e3f}",
+            "lowongan kerja 🔥 ที่กัมพูชา 柬埔寨 캄보디아 — ¡¿ «» ½ ² Ⅻ ٣ ๕ 💰✈ a_b 1,000",
+            "🇰🇭🇹🇭 a 🇰🇭x \u{200d}a a\u{200d}b ﾟa a· b ١٢ a\u{ad}b",
+        ] {
+            assert_eq!(
+                words_of(text),
+                text.unicode_words().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+        // Random strings over characters that the ASCII rules treat differently, with some
+        // non-ASCII ones (combining mark, ZWJ, soft hyphen, letters, digits, emoji) between.
+        let alphabet: Vec<char> = "aZk09_.,;:'\" \t\n\r\x0b\x0c-!$/@\u{301}\u{200d}\u{ad}é١ก柬🔥🇰"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..20_000 {
+            let len = (next(&mut x) % 24) as usize;
+            let ascii_only = next(&mut x).is_multiple_of(2);
+            let pool = if ascii_only { 23 } else { alphabet.len() };
+            let text: String = (0..len)
+                .map(|_| alphabet[(next(&mut x) % pool as u64) as usize])
+                .collect();
+            assert_eq!(
+                words_of(&text),
+                text.unicode_words().collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
     }
 }

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
+use regex_automata::util::captures as meta_captures;
+use regex_automata::{Anchored, Input, meta};
 use serde::{Deserialize, Serialize};
 
 use super::{alternation, bounded_alternation};
@@ -116,7 +119,9 @@ const CONTEXT_WINDOW: usize = 40;
 /// The compiled money extractor.
 #[derive(Debug, Clone)]
 pub(crate) struct MoneyExtractor {
-    amount: Regex,
+    /// The amount pattern, as a `regex-automata` meta regex so that captures can be asked for
+    /// within the span of a match only (see [`MoneyExtractor::find_all`]).
+    amount: meta::Regex,
     /// currency code -> (usd rate, high line)
     rates: HashMap<String, (f64, f64)>,
     prefix_cur: HashMap<String, String>,
@@ -132,6 +137,10 @@ pub(crate) struct MoneyExtractor {
     /// No currency or multiplier word is made of digits, `.` and `,` only: a match that is a
     /// bare number then has no currency and is skipped without running the capture engine.
     skip_bare_numbers: bool,
+    /// Every word that can give an amount its currency (prefix and suffix currencies, and the
+    /// multipliers that imply one). A match that contains none of them has no currency, and
+    /// [`MoneyExtractor::interpret`] would give up on it: the capture engine is skipped.
+    currency_words: AhoCorasick,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -218,7 +227,17 @@ impl MoneyExtractor {
             (?:\s?(?P<c3>{cur_suf}))?
             (?:\s?(?:{join})?\s?(?P<per>{per}))?"
         );
-        let amount = Regex::new(&pattern)
+        // The configuration `regex::Regex::new` uses.
+        let amount = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(10 * (1 << 20)))
+                    .hybrid_cache_capacity(2 * (1 << 20))
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .utf8_empty(true),
+            )
+            .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+            .build(&pattern)
             .map_err(|e| bad("cannot compile the amount pattern".into()).with_source(e))?;
 
         let mut context_kinds = Vec::new();
@@ -240,8 +259,16 @@ impl MoneyExtractor {
             .chain(suffix_cur.keys())
             .chain(implied_cur.keys())
             .any(|w| is_bare_number(w));
+        let currency_words = AhoCorasick::new(
+            prefix_cur
+                .keys()
+                .chain(suffix_cur.keys())
+                .chain(implied_cur.keys()),
+        )
+        .map_err(|e| bad("cannot compile the currency words".into()).with_source(e))?;
         Ok(MoneyExtractor {
             skip_bare_numbers,
+            currency_words,
             amount,
             rates,
             prefix_cur,
@@ -258,15 +285,30 @@ impl MoneyExtractor {
     /// Finds salaries and fees in normalised `text`.
     pub(crate) fn find_all(&self, text: &str, out: &mut Vec<MoneyMatch>) {
         // The same matches as `captures_iter`, with captures only for the matches that can
-        // be money (the capture engine costs far more than the DFA that finds matches).
+        // be money (the capture engine costs far more than the DFA that finds matches). The
+        // captures are searched anchored within the span of the match: the capture engine's
+        // work (and the bounded backtracker's visited set) is then the length of the match,
+        // not of the rest of the text. Look-around (`\b`) still sees the bytes outside the
+        // span, and the leftmost-first match there is the one that ends at the match's end.
+        let mut caps = self.amount.create_captures();
         for found in self.amount.find_iter(text) {
-            if self.skip_bare_numbers && is_bare_number(found.as_str()) {
+            let matched = &text[found.range()];
+            if self.skip_bare_numbers && is_bare_number(matched) {
                 continue;
             }
-            let Some(caps) = self.amount.captures_at(text, found.start()) else {
+            // Every currency the captures can give is one of these words, inside the match.
+            if !self.currency_words.is_match(matched) {
                 continue;
-            };
-            let whole = caps.get(0).map_or(0..0, |m| m.range());
+            }
+            let input = Input::new(text)
+                .range(found.range())
+                .anchored(Anchored::Yes);
+            self.amount.search_captures(&input, &mut caps);
+            if !caps.is_match() {
+                continue;
+            }
+            let caps = Caps { text, caps: &caps };
+            let whole = caps.whole();
             debug_assert_eq!(whole, found.range());
             let prev = text[..whole.start].chars().next_back();
             let first = text[whole.clone()].chars().next();
@@ -292,10 +334,10 @@ impl MoneyExtractor {
     fn interpret(
         &self,
         text: &str,
-        caps: &regex::Captures<'_>,
+        caps: &Caps<'_>,
         whole: std::ops::Range<usize>,
     ) -> Option<MoneyMatch> {
-        let get = |n: &str| caps.name(n).map(|m| m.as_str());
+        let get = |n: &str| caps.name(n);
         let m1 = get("m1");
         let m2 = get("m2");
         // Currency: written before or after, or implied by the multiplier word.
@@ -377,6 +419,24 @@ impl MoneyExtractor {
                 usd_per_month_max: round2(usd_hi),
             },
         })
+    }
+}
+
+/// The captures of one amount match, by group name.
+struct Caps<'a> {
+    text: &'a str,
+    caps: &'a meta_captures::Captures,
+}
+
+impl<'a> Caps<'a> {
+    fn whole(&self) -> std::ops::Range<usize> {
+        self.caps.get_match().map_or(0..0, |m| m.range())
+    }
+
+    fn name(&self, name: &str) -> Option<&'a str> {
+        self.caps
+            .get_group_by_name(name)
+            .map(|s| &self.text[s.range()])
     }
 }
 
