@@ -1,5 +1,7 @@
 //! Linear time: one post of 100 KB, 1 MB and 10 MB built from corpus text, scored end to end,
 //! with `Throughput::Bytes` so that MB/s can be compared across sizes (it should stay flat).
+//! Group `repetitive`: 100 KB and 400 KB of runs that once made a regex search quadratic
+//! (`1-1-1-…`, `1.1.1.…`, `a.a.a.…`); their MB/s too should stay flat across the two sizes.
 //!
 //! ```text
 //! cargo bench -p lurescan-benches --bench linear
@@ -34,5 +36,25 @@ fn linear(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, linear);
+fn repetitive(c: &mut Criterion) {
+    let clf = Classifier::bundled();
+    let mut g = c.benchmark_group("repetitive");
+    g.sample_size(10);
+    g.warm_up_time(std::time::Duration::from_secs(1));
+    g.measurement_time(std::time::Duration::from_secs(5));
+    for unit in ["1-", "1.", "a."] {
+        for (size, bytes) in [("100KB", 100_000), ("400KB", 400_000)] {
+            let post = unit.repeat(bytes / unit.len());
+            let want = clf.score(&post);
+            assert!((0.0..=1.0).contains(&want.probability()));
+            g.throughput(Throughput::Bytes(post.len() as u64));
+            g.bench_function(BenchmarkId::new(format!("score {unit:?}"), size), |b| {
+                b.iter(|| assert_eq!(clf.score(black_box(&post)), want))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, linear, repetitive);
 criterion_main!(benches);
