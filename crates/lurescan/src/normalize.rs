@@ -110,6 +110,9 @@ pub struct Normalizer {
 /// An emoji read as a word: the second character of a flag (if any), and the word.
 type EmojiWord = (Option<char>, Box<str>);
 
+/// No emoji of `data/emoji.toml` lies below this character (checked when the table is read).
+const EMOJI_FLOOR: char = '\u{2700}';
+
 /// One entry of `data/emoji.toml`.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct EmojiEntry {
@@ -134,7 +137,12 @@ pub(crate) fn emoji_table() -> Result<std::collections::BTreeMap<String, EmojiEn
                 .word
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c == ' ');
-        if chars.is_empty() || chars.len() > 2 || chars.iter().any(|c| c.is_alphanumeric()) {
+        if chars.is_empty()
+            || chars.len() > 2
+            || chars
+                .iter()
+                .any(|c| c.is_alphanumeric() || *c < EMOJI_FLOOR)
+        {
             return Err(Error::data(
                 "emoji.toml",
                 format!("{emoji:?} must be one emoji (or a flag of two characters)"),
@@ -305,7 +313,10 @@ impl Normalizer {
     /// Step 4b: an emoji written for a word (`✈️ gratis`, `kerja di 🇰🇭`) is read as that word
     /// (`tiket gratis`, `kerja di kamboja`); every unit of the word maps back to the emoji.
     fn read_emoji(&self, units: Vec<Unit>) -> Vec<Unit> {
-        if !units.iter().any(|u| self.emoji.contains_key(&u.c)) {
+        // Every listed emoji lies at or above U+2700 (✈, flags, pictographs): most posts are
+        // passed over without a hash lookup per character.
+        let maybe = |c: char| c >= EMOJI_FLOOR && self.emoji.contains_key(&c);
+        if !units.iter().any(|u| maybe(u.c)) {
             return units;
         }
         let mut out = Vec::with_capacity(units.len() + 16);
@@ -313,7 +324,12 @@ impl Normalizer {
         while i < units.len() {
             let u = units[i];
             let next = units.get(i + 1).map(|n| n.c);
-            let found = self.emoji.get(&u.c).and_then(|list| {
+            let listed = if u.c >= EMOJI_FLOOR {
+                self.emoji.get(&u.c)
+            } else {
+                None
+            };
+            let found = listed.and_then(|list| {
                 list.iter()
                     .filter(|(second, _)| second.is_none() || *second == next)
                     .max_by_key(|(second, _)| second.is_some())
