@@ -43,6 +43,27 @@ pub struct TrainArgs {
     /// Seed of the fold assignment.
     #[arg(long)]
     seed: Option<u64>,
+    /// Word n-gram sizes, smallest and largest (`0,0` for none).
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_range)]
+    word_ngrams: Option<(u8, u8)>,
+    /// Character n-gram sizes, smallest and largest (`0,0` for none).
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_range)]
+    char_ngrams: Option<(u8, u8)>,
+    /// Number of n-gram hash buckets (a power of two).
+    #[arg(long)]
+    buckets: Option<u32>,
+}
+
+fn parse_range(s: &str) -> std::result::Result<(u8, u8), String> {
+    let (lo, hi) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected MIN,MAX (e.g. 3,4), got {s:?}"))?;
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u8>()
+            .map_err(|e| format!("{t:?} is not a size from 0 to 255: {e}"))
+    };
+    Ok((num(lo)?, num(hi)?))
 }
 
 fn examples(posts: &[LabelledPost]) -> Vec<Example> {
@@ -104,6 +125,17 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if let Some(s) = args.seed {
         cfg = cfg.seed(s);
     }
+    let mut ngram = cfg.ngram.clone();
+    if let Some(w) = args.word_ngrams {
+        ngram.word = w;
+    }
+    if let Some(c) = args.char_ngrams {
+        ngram.char = c;
+    }
+    if let Some(b) = args.buckets {
+        ngram.buckets = b;
+    }
+    cfg = cfg.ngram(ngram);
     let hash: String = digest
         .finalize()
         .iter()
@@ -134,4 +166,24 @@ pub fn run(args: TrainArgs) -> Result<()> {
         t.lure
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges_parse_or_say_what_is_wrong() {
+        assert_eq!(parse_range("3,5"), Ok((3, 5)));
+        assert_eq!(parse_range(" 0 , 0 "), Ok((0, 0)));
+        for (bad, says) in [
+            ("3", "expected MIN,MAX"),
+            ("3-5", "expected MIN,MAX"),
+            ("a,4", "\"a\" is not a size"),
+            ("3,300", "\"300\" is not a size"),
+        ] {
+            let err = parse_range(bad).unwrap_err();
+            assert!(err.contains(says), "{bad:?} gave {err:?}");
+        }
+    }
 }

@@ -73,6 +73,17 @@ fn default_model_is_reproducible() {
             .unwrap_or_else(|| panic!("training.config.{key}"));
         cmd.args([flag, &v.to_string()]);
     }
+    let ngram = &cfg["ngram"];
+    for (flag, key) in [("--word-ngrams", "word"), ("--char-ngrams", "char")] {
+        let range = ngram[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("training.config.ngram.{key}"));
+        cmd.args([flag, &format!("{},{}", range[0], range[1])]);
+    }
+    let buckets = ngram["buckets"]
+        .as_u64()
+        .expect("training.config.ngram.buckets");
+    cmd.args(["--buckets", &buckets.to_string()]);
     let status = cmd.arg("--out").arg(&out).status().unwrap();
     assert!(status.success());
     let fresh: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
