@@ -215,6 +215,16 @@ impl FeatureExtractor {
             seen,
         } = scratch;
         buckets.clear();
+        // Default bucket counts: every gram's bucket is marked in the bitset straight away.
+        let bitset = cfg.buckets <= BITSET_MAX_BUCKETS;
+        let nwords = if bitset { seen.fit(cfg.buckets) } else { 0 };
+        let mut sink = Sink {
+            mask,
+            bitset,
+            bits: &mut seen.bits[..nwords],
+            summary: &mut seen.summary[..nwords.div_ceil(64)],
+            buckets,
+        };
 
         if cfg.word.1 > 0 {
             words.clear();
@@ -239,7 +249,7 @@ impl FeatureExtractor {
                         }
                         &buf[..]
                     };
-                    buckets.push(hasher.hash(gram) as u32 & mask);
+                    sink.add(hasher.hash(gram));
                 }
             }
         }
@@ -253,7 +263,7 @@ impl FeatureExtractor {
                 // One byte per character.
                 for n in lo..=hi {
                     let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
-                    byte_grams(cb, n, &hasher, mask, buckets);
+                    byte_grams(cb, n, &hasher, &mut sink);
                 }
             } else {
                 // The start of every character, and the end of the text.
@@ -274,12 +284,16 @@ impl FeatureExtractor {
                         if n == 1 && cb[s] == b' ' {
                             continue;
                         }
-                        buckets.push(hasher.hash(&cb[s..e]) as u32 & mask);
+                        sink.add(hasher.hash(&cb[s..e]));
                     }
                 }
             }
         }
-        sorted_distinct(buckets, cfg.buckets, seen)
+        if bitset {
+            drain_bits(sink.bits, sink.summary, 0)
+        } else {
+            sorted_distinct(buckets, cfg.buckets, seen)
+        }
     }
 }
 
@@ -341,28 +355,51 @@ fn compact_text(text: &str, out: &mut Vec<u8>) -> bool {
 
 /// Pushes the bucket of every `n`-byte window of `b` (but blank one-byte grams), with the
 /// common lengths hashed by code specialised for them.
-fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, mask: u32, buckets: &mut Vec<u32>) {
-    fn fixed<const N: usize>(b: &[u8], hasher: &Xxh3Short, mask: u32, buckets: &mut Vec<u32>) {
-        buckets.reserve(b.len());
+fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, sink: &mut Sink<'_>) {
+    fn fixed<const N: usize>(b: &[u8], hasher: &Xxh3Short, sink: &mut Sink<'_>) {
         for gram in b.windows(N) {
             // Only a one-character gram can be blank.
             if N == 1 && gram[0] == b' ' {
                 continue;
             }
-            buckets.push(hasher.hash(&gram[..N]) as u32 & mask);
+            sink.add(hasher.hash(&gram[..N]));
         }
     }
     match n {
-        1 => fixed::<1>(b, hasher, mask, buckets),
-        2 => fixed::<2>(b, hasher, mask, buckets),
-        3 => fixed::<3>(b, hasher, mask, buckets),
-        4 => fixed::<4>(b, hasher, mask, buckets),
-        5 => fixed::<5>(b, hasher, mask, buckets),
-        6 => fixed::<6>(b, hasher, mask, buckets),
+        1 => fixed::<1>(b, hasher, sink),
+        2 => fixed::<2>(b, hasher, sink),
+        3 => fixed::<3>(b, hasher, sink),
+        4 => fixed::<4>(b, hasher, sink),
+        5 => fixed::<5>(b, hasher, sink),
+        6 => fixed::<6>(b, hasher, sink),
         _ => {
             for gram in b.windows(n) {
-                buckets.push(hasher.hash(gram) as u32 & mask);
+                sink.add(hasher.hash(gram));
             }
+        }
+    }
+}
+
+/// Where the bucket of every gram goes: marked in the two-level bitset of [`Seen`] (bucket
+/// counts up to [`BITSET_MAX_BUCKETS`]), or pushed to a vector sorted and deduplicated after.
+struct Sink<'a> {
+    mask: u32,
+    bitset: bool,
+    bits: &'a mut [u64],
+    summary: &'a mut [u64],
+    buckets: &'a mut Vec<u32>,
+}
+
+impl Sink<'_> {
+    #[inline(always)]
+    fn add(&mut self, hash: u64) {
+        let b = hash as u32 & self.mask;
+        if self.bitset {
+            let w = (b >> 6) as usize;
+            self.bits[w] |= 1u64 << (b & 63);
+            self.summary[w >> 6] |= 1u64 << (w & 63);
+        } else {
+            self.buckets.push(b);
         }
     }
 }
@@ -647,18 +684,45 @@ struct Seen {
     summary: Vec<u64>,
 }
 
+impl Seen {
+    /// Makes room for `nbuckets` bits; returns the number of 64-bit words they take.
+    fn fit(&mut self, nbuckets: u32) -> usize {
+        let words = (nbuckets as usize).div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
+            self.summary.resize(words.div_ceil(64), 0);
+        }
+        words
+    }
+}
+
+/// The set bits of a two-level bitset, ascending, each with value 1; clears them (visiting
+/// only the non-zero words).
+fn drain_bits(bits: &mut [u64], summary: &mut [u64], capacity: usize) -> Vec<(u32, f32)> {
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(capacity);
+    for (s, sword) in summary.iter_mut().enumerate() {
+        let mut sbits = std::mem::take(sword);
+        while sbits != 0 {
+            let w = s << 6 | sbits.trailing_zeros() as usize;
+            sbits &= sbits - 1;
+            let mut wbits = std::mem::take(&mut bits[w]);
+            while wbits != 0 {
+                out.push(((w as u32) << 6 | wbits.trailing_zeros(), 1.0));
+                wbits &= wbits - 1;
+            }
+        }
+    }
+    out
+}
+
 /// The distinct values of `buckets` (each below `nbuckets`), ascending, each with value 1.
 ///
 /// Same result as sort + dedup, in linear time for the default 2^18 buckets: a two-level
 /// bitset marks the values, then the set bits are read off in order (visiting only the
 /// non-zero words) and cleared.
 fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Vec<(u32, f32)> {
-    let words = (nbuckets as usize).div_ceil(64);
     if nbuckets <= BITSET_MAX_BUCKETS && buckets.len() >= 32 {
-        if seen.bits.len() < words {
-            seen.bits.resize(words, 0);
-            seen.summary.resize(words.div_ceil(64), 0);
-        }
+        let words = seen.fit(nbuckets);
         let (bits, summary) = (
             &mut seen.bits[..words],
             &mut seen.summary[..words.div_ceil(64)],
@@ -670,20 +734,7 @@ fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Ve
             bits[w] |= bit;
             summary[w >> 6] |= 1u64 << (w & 63);
         }
-        let mut out: Vec<(u32, f32)> = Vec::with_capacity(distinct);
-        for (s, sword) in summary.iter_mut().enumerate() {
-            let mut sbits = std::mem::take(sword);
-            while sbits != 0 {
-                let w = s << 6 | sbits.trailing_zeros() as usize;
-                sbits &= sbits - 1;
-                let mut wbits = std::mem::take(&mut bits[w]);
-                while wbits != 0 {
-                    out.push(((w as u32) << 6 | wbits.trailing_zeros(), 1.0));
-                    wbits &= wbits - 1;
-                }
-            }
-        }
-        return out;
+        return drain_bits(bits, summary, distinct);
     }
     buckets.sort_unstable();
     buckets.dedup();
