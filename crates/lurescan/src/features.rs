@@ -210,10 +210,21 @@ impl FeatureExtractor {
             words,
             buf,
             compact,
+            bounds,
             buckets,
             seen,
         } = scratch;
         buckets.clear();
+        // Default bucket counts: every gram's bucket is marked in the bitset straight away.
+        let bitset = cfg.buckets <= BITSET_MAX_BUCKETS;
+        let nwords = if bitset { seen.fit(cfg.buckets) } else { 0 };
+        let mut sink = Sink {
+            mask,
+            bitset,
+            bits: &mut seen.bits[..nwords],
+            summary: &mut seen.summary[..nwords.div_ceil(64)],
+            buckets,
+        };
 
         if cfg.word.1 > 0 {
             words.clear();
@@ -238,68 +249,158 @@ impl FeatureExtractor {
                         }
                         &buf[..]
                     };
-                    buckets.push(hasher.hash(gram) as u32 & mask);
+                    sink.add(hasher.hash(gram));
                 }
             }
         }
         if cfg.char.1 > 0 {
             // Letters, digits, punctuation and emoji (lures' style: "!!!", "💰", "✈"), with
             // whitespace (already single spaces) kept, padded with spaces.
-            compact.clear();
-            compact.push(' ');
-            let mut last_space = true;
-            for c in text.chars() {
-                if !c.is_whitespace() {
-                    compact.push(c);
-                    last_space = false;
-                } else if !last_space {
-                    compact.push(' ');
-                    last_space = true;
-                }
-            }
-            if !last_space {
-                compact.push(' ');
-            }
+            let ascii = compact_text(text, compact);
             let (lo, hi) = (cfg.char.0.max(1) as usize, cfg.char.1 as usize);
-            let cb = compact.as_bytes();
-            if compact.is_ascii() {
+            let cb = &compact[..];
+            if ascii {
                 // One byte per character.
                 for n in lo..=hi {
                     let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
-                    for gram in cb.windows(n) {
-                        // Only a one-character gram can be blank (see below).
-                        if n == 1 && gram[0] == b' ' {
-                            continue;
-                        }
-                        buckets.push(hasher.hash(gram) as u32 & mask);
-                    }
+                    byte_grams(cb, n, &hasher, &mut sink);
                 }
             } else {
-                let hashers: Vec<Xxh3Short> = (lo..=hi)
-                    .map(|n| Xxh3Short::new(cfg.seed ^ (0x100 + n as u64)))
-                    .collect();
-                // The starts of the last characters, by character count modulo 16 (n <= 8).
-                let mut starts = [0usize; 16];
-                for (k, (at, c)) in compact.char_indices().enumerate() {
-                    starts[k & 15] = at;
-                    let end = at + c.len_utf8();
-                    let nchars = k + 1;
-                    for (n, hasher) in (lo..=hi).zip(&hashers) {
-                        if nchars < n {
-                            break;
-                        }
+                // The start of every character, and the end of the text.
+                bounds.clear();
+                bounds.extend(
+                    cb.iter()
+                        .enumerate()
+                        .filter(|&(_, &b)| (b as i8) >= -0x40)
+                        .map(|(i, _)| i as u32),
+                );
+                bounds.push(cb.len() as u32);
+                for n in lo..=hi {
+                    let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
+                    for w in bounds.windows(n + 1) {
+                        let (s, e) = (w[0] as usize, w[n] as usize);
                         // `compact` holds no whitespace but single spaces, so only a
                         // one-character gram can be blank (this was `gram.trim().is_empty()`).
-                        if n == 1 && c == ' ' {
+                        if n == 1 && cb[s] == b' ' {
                             continue;
                         }
-                        let gram = &cb[starts[(nchars - n) & 15]..end];
-                        buckets.push(hasher.hash(gram) as u32 & mask);
+                        sink.add(hasher.hash(&cb[s..e]));
                     }
                 }
             }
         }
-        sorted_distinct(buckets, cfg.buckets, seen)
+        if bitset {
+            drain_bits(sink.bits, sink.summary, 0)
+        } else {
+            sorted_distinct(buckets, cfg.buckets, seen)
+        }
+    }
+}
+
+/// Writes the text of the character n-grams of `text` to `out`: a space, then `text` with every
+/// run of whitespace (`char::is_whitespace`) made one space, then a space unless the text ends
+/// with one already. Returns whether what it wrote is all ASCII.
+fn compact_text(text: &str, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(text.len() + 2);
+    out.push(b' ');
+    let mut last_space = true;
+    let mut ascii = true;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            // ASCII whitespace by `char::is_whitespace`: tab, LF, VT, FF, CR, space.
+            if matches!(x, b'\t'..=b'\r' | b' ') {
+                if !last_space {
+                    out.push(b' ');
+                    last_space = true;
+                }
+            } else {
+                out.push(x);
+                last_space = false;
+            }
+            i += 1;
+            continue;
+        }
+        let len = if x >= 0xF0 {
+            4
+        } else if x >= 0xE0 {
+            3
+        } else {
+            2
+        };
+        // Only U+0085, U+00A0 (lead byte C2), U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3)
+        // are whitespace beyond ASCII.
+        let space = matches!(x, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+            && text[i..].chars().next().is_some_and(char::is_whitespace);
+        if space {
+            if !last_space {
+                out.push(b' ');
+                last_space = true;
+            }
+        } else {
+            out.extend_from_slice(&b[i..i + len]);
+            last_space = false;
+            ascii = false;
+        }
+        i += len;
+    }
+    if !last_space {
+        out.push(b' ');
+    }
+    ascii
+}
+
+/// Pushes the bucket of every `n`-byte window of `b` (but blank one-byte grams), with the
+/// common lengths hashed by code specialised for them.
+fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, sink: &mut Sink<'_>) {
+    fn fixed<const N: usize>(b: &[u8], hasher: &Xxh3Short, sink: &mut Sink<'_>) {
+        for gram in b.windows(N) {
+            // Only a one-character gram can be blank.
+            if N == 1 && gram[0] == b' ' {
+                continue;
+            }
+            sink.add(hasher.hash(&gram[..N]));
+        }
+    }
+    match n {
+        1 => fixed::<1>(b, hasher, sink),
+        2 => fixed::<2>(b, hasher, sink),
+        3 => fixed::<3>(b, hasher, sink),
+        4 => fixed::<4>(b, hasher, sink),
+        5 => fixed::<5>(b, hasher, sink),
+        6 => fixed::<6>(b, hasher, sink),
+        _ => {
+            for gram in b.windows(n) {
+                sink.add(hasher.hash(gram));
+            }
+        }
+    }
+}
+
+/// Where the bucket of every gram goes: marked in the two-level bitset of [`Seen`] (bucket
+/// counts up to [`BITSET_MAX_BUCKETS`]), or pushed to a vector sorted and deduplicated after.
+struct Sink<'a> {
+    mask: u32,
+    bitset: bool,
+    bits: &'a mut [u64],
+    summary: &'a mut [u64],
+    buckets: &'a mut Vec<u32>,
+}
+
+impl Sink<'_> {
+    #[inline(always)]
+    fn add(&mut self, hash: u64) {
+        let b = hash as u32 & self.mask;
+        if self.bitset {
+            let w = (b >> 6) as usize;
+            self.bits[w] |= 1u64 << (b & 63);
+            self.summary[w >> 6] |= 1u64 << (w & 63);
+        } else {
+            self.buckets.push(b);
+        }
     }
 }
 
@@ -311,7 +412,9 @@ struct Scratch {
     /// A word n-gram whose words are not separated by exactly one space in the text.
     buf: Vec<u8>,
     /// The text for character n-grams.
-    compact: String,
+    compact: Vec<u8>,
+    /// The byte offset of every character of `compact`, and its length.
+    bounds: Vec<u32>,
     /// The bucket of every gram, repeats included.
     buckets: Vec<u32>,
     seen: Seen,
@@ -581,18 +684,45 @@ struct Seen {
     summary: Vec<u64>,
 }
 
+impl Seen {
+    /// Makes room for `nbuckets` bits; returns the number of 64-bit words they take.
+    fn fit(&mut self, nbuckets: u32) -> usize {
+        let words = (nbuckets as usize).div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
+            self.summary.resize(words.div_ceil(64), 0);
+        }
+        words
+    }
+}
+
+/// The set bits of a two-level bitset, ascending, each with value 1; clears them (visiting
+/// only the non-zero words).
+fn drain_bits(bits: &mut [u64], summary: &mut [u64], capacity: usize) -> Vec<(u32, f32)> {
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(capacity);
+    for (s, sword) in summary.iter_mut().enumerate() {
+        let mut sbits = std::mem::take(sword);
+        while sbits != 0 {
+            let w = s << 6 | sbits.trailing_zeros() as usize;
+            sbits &= sbits - 1;
+            let mut wbits = std::mem::take(&mut bits[w]);
+            while wbits != 0 {
+                out.push(((w as u32) << 6 | wbits.trailing_zeros(), 1.0));
+                wbits &= wbits - 1;
+            }
+        }
+    }
+    out
+}
+
 /// The distinct values of `buckets` (each below `nbuckets`), ascending, each with value 1.
 ///
 /// Same result as sort + dedup, in linear time for the default 2^18 buckets: a two-level
 /// bitset marks the values, then the set bits are read off in order (visiting only the
 /// non-zero words) and cleared.
 fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Vec<(u32, f32)> {
-    let words = (nbuckets as usize).div_ceil(64);
     if nbuckets <= BITSET_MAX_BUCKETS && buckets.len() >= 32 {
-        if seen.bits.len() < words {
-            seen.bits.resize(words, 0);
-            seen.summary.resize(words.div_ceil(64), 0);
-        }
+        let words = seen.fit(nbuckets);
         let (bits, summary) = (
             &mut seen.bits[..words],
             &mut seen.summary[..words.div_ceil(64)],
@@ -604,20 +734,7 @@ fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Ve
             bits[w] |= bit;
             summary[w >> 6] |= 1u64 << (w & 63);
         }
-        let mut out: Vec<(u32, f32)> = Vec::with_capacity(distinct);
-        for (s, sword) in summary.iter_mut().enumerate() {
-            let mut sbits = std::mem::take(sword);
-            while sbits != 0 {
-                let w = s << 6 | sbits.trailing_zeros() as usize;
-                sbits &= sbits - 1;
-                let mut wbits = std::mem::take(&mut bits[w]);
-                while wbits != 0 {
-                    out.push(((w as u32) << 6 | wbits.trailing_zeros(), 1.0));
-                    wbits &= wbits - 1;
-                }
-            }
-        }
-        return out;
+        return drain_bits(bits, summary, distinct);
     }
     buckets.sort_unstable();
     buckets.dedup();
@@ -648,6 +765,48 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_text_is_the_char_definition() {
+        fn reference(text: &str) -> String {
+            let mut out = String::from(" ");
+            let mut last_space = true;
+            for c in text.chars() {
+                if !c.is_whitespace() {
+                    out.push(c);
+                    last_space = false;
+                } else if !last_space {
+                    out.push(' ');
+                    last_space = true;
+                }
+            }
+            if !last_space {
+                out.push(' ');
+            }
+            out
+        }
+        let pieces = [
+            "a", " ", "\t", "\u{b}", "\u{c}", "\r\n", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}",
+            "\u{200a}", "\u{200b}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{3001}",
+            "é", "–", "✈", "💰", "คน", "柬", "1", "\u{1f}",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut out = Vec::new();
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(x % 12) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push_str(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            let ascii = compact_text(&text, &mut out);
+            let want = reference(&text);
+            assert_eq!(out, want.as_bytes(), "{text:?}");
+            assert_eq!(ascii, want.is_ascii(), "{text:?}");
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        }
+    }
 
     #[test]
     fn sorted_distinct_is_sort_and_dedup() {

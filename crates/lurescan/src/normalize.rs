@@ -30,8 +30,11 @@ use crate::error::{Error, Result};
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
 pub(crate) const NORMALIZER_VERSION: u32 = 3;
 
-/// Separators that may stand between spaced-out letters.
-const SPACED_SEPARATORS: [char; 9] = [' ', '.', '-', '_', '*', '·', '•', '|', '/'];
+/// Separators that may stand between spaced-out letters: space . - _ * · • | /
+#[inline]
+fn is_spaced_separator(c: char) -> bool {
+    matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '|' | '/')
+}
 
 /// Letter runs after a digit that make it a number with a unit, not leetspeak (`gaji5jt`).
 const UNIT_WORDS: [&str; 24] = [
@@ -227,21 +230,23 @@ impl Normalizer {
         let units = join_spaced_letters(units, vocab);
         let units = join_split_words(units, vocab);
         let units = fold_leetspeak(units);
-        let mut out = Normalized {
-            text: String::with_capacity(units.len()),
-            starts: Vec::with_capacity(units.len()),
-            ends: Vec::with_capacity(units.len()),
-        };
-        let mut buf = [0u8; 4];
-        for u in &units {
-            let s = u.c.encode_utf8(&mut buf);
-            out.text.push_str(s);
-            for _ in 0..s.len() {
-                out.starts.push(u.start);
-                out.ends.push(u.end);
-            }
+        let text: String = units.iter().map(|u| u.c).collect();
+        if text.len() == units.len() {
+            // One byte per unit (ASCII): the maps are the units' ranges as they are.
+            return Normalized {
+                starts: units.iter().map(|u| u.start).collect(),
+                ends: units.iter().map(|u| u.end).collect(),
+                text,
+            };
         }
-        out
+        let mut starts = Vec::with_capacity(text.len());
+        let mut ends = Vec::with_capacity(text.len());
+        for u in &units {
+            let len = u.c.len_utf8();
+            starts.extend(std::iter::repeat_n(u.start, len));
+            ends.extend(std::iter::repeat_n(u.end, len));
+        }
+        Normalized { text, starts, ends }
     }
 
     /// Steps 1-4: per-character folding.
@@ -369,7 +374,9 @@ fn push_space(units: &mut Vec<Unit>, start: u32, end: u32) {
 /// Characters that carry no visible text: zero-width characters, joiners, soft hyphens, bidi
 /// controls, variation selectors, tags and the Hangul fillers.
 fn is_ignorable(c: char) -> bool {
-    matches!(c as u32,
+    // Nothing below the soft hyphen is ignorable: most characters leave at the first test.
+    (c as u32) >= 0x00AD
+        && matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5
         | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F
         | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8
@@ -384,12 +391,61 @@ fn is_hangul_syllable(c: char) -> bool {
 /// Vietnamese): lexicon matches in them must sit on word boundaries.
 pub(crate) fn is_spaced_script_alnum(c: char) -> bool {
     // The range test first: the Unicode property lookup is slow for other scripts.
-    is_spaced_script(c) && c.is_alphanumeric()
+    is_spaced_script(c) && alphanumeric(c)
 }
 
 fn is_spaced_script_letter(c: char) -> bool {
     // Alphabetic implies alphanumeric.
-    is_spaced_script(c) && c.is_alphabetic()
+    is_spaced_script(c) && alphabetic(c)
+}
+
+/// `c.is_alphabetic()`, with the answers for characters beyond ASCII cached per thread (the
+/// Unicode property lookup costs hundreds of instructions for Thai, CJK or Hangul).
+#[inline]
+fn alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        unicode_props(c) & PROP_ALPHABETIC != 0
+    }
+}
+
+/// `c.is_alphanumeric()`, cached like [`alphabetic`].
+#[inline]
+fn alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        unicode_props(c) & PROP_ALPHANUMERIC != 0
+    }
+}
+
+const PROP_ALPHABETIC: u32 = 1;
+const PROP_ALPHANUMERIC: u32 = 2;
+
+thread_local! {
+    /// Direct-mapped cache of `(c << 2) | properties` for non-ASCII characters (0: empty).
+    static PROPS: [std::cell::Cell<u32>; 1024] =
+        const { [const { std::cell::Cell::new(0) }; 1024] };
+}
+
+/// [`PROP_ALPHABETIC`] and [`PROP_ALPHANUMERIC`] of a non-ASCII character.
+fn unicode_props(c: char) -> u32 {
+    let key = (c as u32) << 2;
+    let slot = c as usize & 1023;
+    let cached = PROPS.with(|cache| cache[slot].get());
+    if cached & !3 == key {
+        return cached & 3;
+    }
+    let mut props = 0;
+    if c.is_alphabetic() {
+        props |= PROP_ALPHABETIC;
+    }
+    if c.is_alphanumeric() {
+        props |= PROP_ALPHANUMERIC;
+    }
+    PROPS.with(|cache| cache[slot].set(key | props));
+    props
 }
 
 fn is_spaced_script(c: char) -> bool {
@@ -500,16 +556,23 @@ fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<u
 /// neighbouring words alike.
 fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
-    let alnum = |i: usize| units[i].c.is_alphanumeric() || leet_value(units[i].c).is_some();
+    let alnum = |i: usize| alphanumeric(units[i].c) || leet_value(units[i].c).is_some();
     let single = |i: usize| {
-        (units[i].c.is_alphabetic() || leet_value(units[i].c).is_some())
+        (alphabetic(units[i].c) || leet_value(units[i].c).is_some())
             && (i == 0 || !alnum(i - 1))
             && (i + 1 == n || !alnum(i + 1))
     };
+    let starts_run = |i: usize| i + 2 < n && is_spaced_separator(units[i + 1].c) && single(i);
+    // Every unit before the first run is copied as it is: most posts have no run at all and
+    // are returned without a copy.
+    let Some(first) = (0..n).find(|&i| starts_run(i)) else {
+        return units;
+    };
     let mut out = Vec::with_capacity(n);
-    let mut i = 0;
+    out.extend_from_slice(&units[..first]);
+    let mut i = first;
     while i < n {
-        if i + 2 < n && SPACED_SEPARATORS.contains(&units[i + 1].c) && single(i) {
+        if starts_run(i) {
             let sep = units[i + 1].c;
             let mut toks = vec![i];
             let mut k = i + 2;
@@ -518,7 +581,7 @@ fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit>
                 // next spaced word (`C u s t o m e r s-e-r-v-i-c-e`).
                 let next_sep = units.get(k + 1).map(|u| u.c);
                 if sep == ' '
-                    && next_sep.is_some_and(|c| c != ' ' && SPACED_SEPARATORS.contains(&c))
+                    && next_sep.is_some_and(|c| c != ' ' && is_spaced_separator(c))
                     && k + 2 < n
                     && single(k + 2)
                 {
@@ -534,21 +597,21 @@ fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit>
             // A digit ending the run is a number (`g a j i 1.000`), not a leetspeak letter. No
             // run starts at such a digit either: all of them are passed over at once below.
             let run_last = toks[toks.len() - 1];
-            while toks.len() > 1 && !units[toks[toks.len() - 1]].c.is_alphabetic() {
+            while toks.len() > 1 && !alphabetic(units[toks[toks.len() - 1]].c) {
                 toks.pop();
             }
             // The run may start at any of its tokens (`1 1 1 a b c` joins `abc`): take the first
             // start that leaves enough letters. Deciding here for every start at once keeps the
             // step linear on long runs of digits (`1 1 1 1 …`).
             let min = if sep == ' ' { 3 } else { 2 };
-            let mut letters = toks.iter().filter(|&&t| units[t].c.is_alphabetic()).count();
+            let mut letters = toks.iter().filter(|&&t| alphabetic(units[t].c)).count();
             let mut start = None;
             for j in 0..toks.len() {
                 if letters >= min && letters * 2 > toks.len() - j {
                     start = Some(j);
                     break;
                 }
-                letters -= usize::from(units[toks[j]].c.is_alphabetic());
+                letters -= usize::from(alphabetic(units[toks[j]].c));
             }
             let last = toks[toks.len() - 1];
             let Some(j) = start else {
@@ -561,7 +624,7 @@ fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit>
                 .iter()
                 .map(|&t| {
                     let mut u = units[t];
-                    if !u.c.is_alphabetic() {
+                    if !alphabetic(u.c) {
                         u.c = leet_value(u.c).unwrap_or(u.c);
                     }
                     u
@@ -604,7 +667,7 @@ const WEB_SUFFIXES: [&str; 24] = [
 fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let letter = |u: &Unit| is_spaced_script_letter(u.c);
-    let mut drop = vec![false; n];
+    let mut drop: Vec<usize> = Vec::new();
     let mut i = 1;
     while i + 1 < n {
         let p = units[i].c;
@@ -623,7 +686,7 @@ fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit
         let before = left_start.checked_sub(1).map(|j| units[j].c);
         let after = units.get(right_end).map(|u| u.c);
         let address = |c: Option<char>| {
-            c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '@' | '/' | ':' | '_' | '.' | '*'))
+            c.is_some_and(|c| alphanumeric(c) || matches!(c, '@' | '/' | ':' | '_' | '.' | '*'))
         };
         // `.`, `_` or `*` again, a digit, `@` or `/` around: an address or a handle.
         // A mark ending a sentence or a label (`vi.sa.`, `in*fo:`) is no part of an address.
@@ -657,14 +720,23 @@ fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit
             }
         }
         if join {
-            drop[i] = true;
+            drop.push(i);
         }
         i = right_end.max(i + 1);
     }
+    if drop.is_empty() {
+        return units;
+    }
+    // `drop` is ascending: remove those units, keeping the order of the others.
+    let mut next_drop = drop.iter().copied().peekable();
     let mut k = 0;
     units.retain(|_| {
+        let d = next_drop.peek() == Some(&k);
+        if d {
+            next_drop.next();
+        }
         k += 1;
-        !drop[k - 1]
+        !d
     });
     units
 }
@@ -683,7 +755,7 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
     while i < n {
         let c = units[i].c;
         let Some(to) = leet_value(c) else {
-            if folded_in_word && !c.is_alphanumeric() {
+            if folded_in_word && !alphanumeric(c) {
                 folded_in_word = false;
             }
             i += 1;
@@ -735,7 +807,7 @@ fn fold_leetspeak(mut units: Vec<Unit>) -> Vec<Unit> {
             let symbol_between_words = matches!(c, '!' | '|' | '$') && after.len() < 2;
             !unit_after && !handle && !symbol_between_words
         } else {
-            let next_alnum = i + run < n && units[i + run].c.is_alphanumeric();
+            let next_alnum = i + run < n && alphanumeric(units[i + run].c);
             let letters_before = (0..i)
                 .rev()
                 .take(2)
@@ -863,6 +935,23 @@ mod tests {
         let text = "K a m b o j a";
         let out = n.normalize(text);
         assert_eq!(out.original_span(0, out.as_str().len()), (0, text.len()));
+    }
+
+    #[test]
+    fn cached_properties_are_std() {
+        // Twice, so that the second round reads the cache (and slots shared by characters
+        // 1024 apart are overwritten in between).
+        for _ in 0..2 {
+            for c in (0x80u32..0x3_0000).step_by(7).filter_map(char::from_u32) {
+                assert_eq!(alphabetic(c), c.is_alphabetic(), "{c:?}");
+                assert_eq!(alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            }
+        }
+        for c in (0u32..0x80).filter_map(char::from_u32) {
+            assert_eq!(alphabetic(c), c.is_alphabetic());
+            assert_eq!(alphanumeric(c), c.is_alphanumeric());
+            assert!(!is_ignorable(c));
+        }
     }
 
     #[test]
