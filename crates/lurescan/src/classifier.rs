@@ -209,9 +209,7 @@ impl Classifier {
     /// The errors of [`Classifier::from_slice`].
     pub fn try_bundled() -> Result<Classifier> {
         static BUNDLED: OnceLock<std::result::Result<Classifier, String>> = OnceLock::new();
-        match BUNDLED
-            .get_or_init(|| Classifier::from_slice(BUNDLED_MODEL).map_err(|e| e.to_string()))
-        {
+        match BUNDLED.get_or_init(|| load_bundled().map_err(|e| e.to_string())) {
             Ok(c) => Ok(c.clone()),
             // Build it again to return a typed error (only ever on a broken build).
             Err(_) => Classifier::from_slice(BUNDLED_MODEL),
@@ -502,6 +500,23 @@ impl Classifier {
 }
 
 /// One extractor with the default configuration per process, shared by every classifier.
+/// The bundled model, its JSON parsed (with the `parallel` feature) while a second thread
+/// builds the default extractor it needs: the two are most of the cold start.
+fn load_bundled() -> Result<Classifier> {
+    #[cfg(feature = "parallel")]
+    let file = std::thread::scope(|s| {
+        let extractor = s.spawn(shared_default_extractor);
+        let file = ModelFile::from_slice(BUNDLED_MODEL);
+        if let Err(panic) = extractor.join() {
+            std::panic::resume_unwind(panic);
+        }
+        file
+    });
+    #[cfg(not(feature = "parallel"))]
+    let file = ModelFile::from_slice(BUNDLED_MODEL);
+    Classifier::from_model_file(file?)
+}
+
 fn shared_default_extractor() -> FeatureExtractor {
     static EXTRACTOR: OnceLock<FeatureExtractor> = OnceLock::new();
     EXTRACTOR.get_or_init(FeatureExtractor::new).clone()

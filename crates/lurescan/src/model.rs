@@ -115,6 +115,7 @@ pub struct ModelFile {
 
 impl ModelFile {
     /// A new model file (checksum filled in by [`ModelFile::to_json`]).
+    #[cfg(feature = "train")]
     pub(crate) fn new(
         feature_fingerprint: String,
         signals: Vec<String>,

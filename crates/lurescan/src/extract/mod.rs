@@ -211,10 +211,15 @@ fn sorted_words(words: &[String]) -> Vec<String> {
     words
 }
 
-impl SignalExtractor {
-    pub(crate) fn build(signals: Vec<SignalDef>, normalizer: &Normalizer) -> Result<Self> {
-        let lexicon = Lexicon::build(&signals, normalizer)?;
-        let ids = Ids::new(&signals)?;
+/// The extractors built from regular expressions (money, contacts, ages).
+struct Patterns {
+    money: money::MoneyExtractor,
+    contact: contact::ContactExtractor,
+    age: Regex,
+}
+
+impl Patterns {
+    fn build() -> Result<Self> {
         let age_file: AgeFile = toml::from_str(AGE_TOML)
             .map_err(|e| Error::data("age.toml", "not valid TOML").with_source(e))?;
         let before = alternation(&age_file.before);
@@ -229,12 +234,37 @@ impl SignalExtractor {
             | (?:(?P<bound2>{bound})\.?\s?(?P<a3>\d{{2}})\s?(?:{after}))"
         ))
         .map_err(|e| Error::data("age.toml", "cannot compile the age pattern").with_source(e))?;
-        Ok(SignalExtractor {
-            signals,
-            lexicon,
+        Ok(Patterns {
             money: money::MoneyExtractor::build()?,
             contact: contact::ContactExtractor::build()?,
             age,
+        })
+    }
+}
+
+impl SignalExtractor {
+    pub(crate) fn build(signals: Vec<SignalDef>, normalizer: &Normalizer) -> Result<Self> {
+        // The lexicon automaton is about half of the build: with the `parallel` feature it is
+        // compiled on a second thread while this one compiles the regexes (cold start).
+        #[cfg(feature = "parallel")]
+        let (lexicon, patterns) = std::thread::scope(|s| {
+            let lexicon = s.spawn(|| Lexicon::build(&signals, normalizer));
+            let patterns = Patterns::build();
+            match lexicon.join() {
+                Ok(lexicon) => (lexicon, patterns),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        #[cfg(not(feature = "parallel"))]
+        let (lexicon, patterns) = (Lexicon::build(&signals, normalizer), Patterns::build());
+        let (lexicon, patterns) = (lexicon?, patterns?);
+        let ids = Ids::new(&signals)?;
+        Ok(SignalExtractor {
+            signals,
+            lexicon,
+            money: patterns.money,
+            contact: patterns.contact,
+            age: patterns.age,
             ids,
         })
     }
