@@ -346,6 +346,8 @@ impl Classifier {
 /// - ``folds``: cross-validation folds (also used for calibration);
 /// - ``max_iterations``, ``gradient_tolerance``: the optimiser's limits;
 /// - ``min_df``, ``max_ngram_features``: which n-gram buckets become features;
+/// - ``word_ngrams``, ``char_ngrams``: ``(smallest, largest)`` n-gram sizes (``(0, 0)`` for
+///   none), ``buckets``: the number of hash buckets (a power of two);
 /// - ``seed``: of the fold assignment;
 /// - ``lure_precision``, ``review_recall``: targets of the two thresholds.
 ///
@@ -359,7 +361,8 @@ impl Classifier {
 #[pyo3(signature = (
     texts, labels, *, alpha = None, alphas = None, folds = None, max_iterations = None,
     min_df = None, max_ngram_features = None, seed = None, gradient_tolerance = None,
-    lure_precision = None, review_recall = None, validation = None, metadata = None
+    lure_precision = None, review_recall = None, word_ngrams = None, char_ngrams = None,
+    buckets = None, validation = None, metadata = None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn train(
@@ -376,6 +379,9 @@ fn train(
     gradient_tolerance: Option<&Bound<'_, PyAny>>,
     lure_precision: Option<&Bound<'_, PyAny>>,
     review_recall: Option<&Bound<'_, PyAny>>,
+    word_ngrams: Option<&Bound<'_, PyAny>>,
+    char_ngrams: Option<&Bound<'_, PyAny>>,
+    buckets: Option<&Bound<'_, PyAny>>,
     validation: Option<&Bound<'_, PyAny>>,
     metadata: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Classifier> {
@@ -434,6 +440,17 @@ fn train(
     if let Some(v) = int_arg(py, seed, "seed")? {
         cfg = cfg.seed(v);
     }
+    let mut ngram = cfg.ngram.clone();
+    if let Some(v) = range_arg(py, word_ngrams, "word_ngrams")? {
+        ngram.word = v;
+    }
+    if let Some(v) = range_arg(py, char_ngrams, "char_ngrams")? {
+        ngram.char = v;
+    }
+    if let Some(v) = int_arg(py, buckets, "buckets")? {
+        ngram.buckets = v;
+    }
+    cfg = cfg.ngram(ngram);
     if let Some(v) = float_arg(gradient_tolerance, "gradient_tolerance")? {
         cfg.gradient_tolerance = v;
     }
@@ -537,6 +554,31 @@ fn int_arg<T: TryFrom<i128>>(
     T::try_from(v)
         .map(Some)
         .map_err(|_| errors::config_error(py, arg, "is too large"))
+}
+
+/// An n-gram size range: a pair of non-negative ints, smallest then largest.
+fn range_arg(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    arg: &str,
+) -> PyResult<Option<(u8, u8)>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    let pair: (Bound<'_, PyAny>, Bound<'_, PyAny>) = if o.is_instance_of::<PyString>() {
+        Err(PyTypeError::new_err("str"))
+    } else {
+        o.extract()
+    }
+    .map_err(|_| {
+        PyTypeError::new_err(format!(
+            "argument '{arg}': expected a pair of ints (smallest, largest), got {}",
+            type_name(o)
+        ))
+    })?;
+    let lo: Option<u8> = int_arg(py, Some(&pair.0), arg)?;
+    let hi: Option<u8> = int_arg(py, Some(&pair.1), arg)?;
+    Ok(lo.zip(hi))
 }
 
 /// A path argument: `str` or `os.PathLike`.

@@ -236,6 +236,9 @@ def test_clone_and_params() -> None:
         "seed": None,
         "lure_precision": None,
         "review_recall": None,
+        "word_ngrams": None,
+        "char_ngrams": None,
+        "buckets": None,
         "threshold": "lure",
     }
     twin = clone(est)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 import lurescan
 from conftest import FAST_TRAINING
@@ -57,6 +58,40 @@ def test_settings_are_recorded(small_corpus) -> None:
     assert training["metadata"] == {"source": "tests", "n": [1, 2]}
     single = lurescan.train(texts, labels, alpha=2.0, max_ngram_features=1000)
     assert single.model_info["training"]["config"]["alphas"] == [2.0]
+
+
+def test_ngram_settings_are_recorded_and_used(small_corpus) -> None:
+    texts, labels = small_corpus
+    clf = lurescan.train(
+        texts, labels, **FAST_TRAINING, word_ngrams=(1, 1), char_ngrams=(2, 3), buckets=1 << 16
+    )
+    ngram = clf.model_info["training"]["config"]["ngram"]
+    assert (ngram["word"], ngram["char"], ngram["buckets"]) == ([1, 1], [2, 3], 1 << 16)
+    # The model scores with the configuration it was trained with: not the default's.
+    default = lurescan.train(texts, labels, **FAST_TRAINING)
+    assert clf.model_info["feature_fingerprint"] != default.model_info["feature_fingerprint"]
+    again = lurescan.Classifier.from_json(clf.to_json())
+    assert again.score_batch(texts[:20]).tolist() == clf.score_batch(texts[:20]).tolist()
+    words_only = lurescan.train(texts, labels, **FAST_TRAINING, char_ngrams=(0, 0))
+    assert words_only.model_info["training"]["config"]["ngram"]["char"] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("settings", "error"),
+    [
+        ({"char_ngrams": (3,)}, TypeError),
+        ({"char_ngrams": "3,4"}, TypeError),
+        ({"word_ngrams": (1.0, 2)}, TypeError),
+        ({"char_ngrams": (-1, 4)}, lurescan.ConfigError),
+        ({"char_ngrams": (3, 300)}, lurescan.ConfigError),
+        ({"char_ngrams": (5, 3)}, lurescan.ConfigError),
+        ({"buckets": 1000}, lurescan.ConfigError),
+    ],
+)
+def test_bad_ngram_settings_are_refused(small_corpus, settings, error) -> None:
+    texts, labels = small_corpus
+    with pytest.raises(error):
+        lurescan.train(texts, labels, **FAST_TRAINING, **settings)
 
 
 def test_defaults_are_the_trainers(small_corpus) -> None:

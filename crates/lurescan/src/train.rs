@@ -157,6 +157,25 @@ impl TrainConfig {
                 "threshold targets must be in [0.5, 1)",
             ));
         }
+        let ngram = &self.ngram;
+        if !ngram.buckets.is_power_of_two() || ngram.buckets < 16 {
+            return Err(Error::config(
+                "buckets",
+                format!("must be a power of two >= 16, got {}", ngram.buckets),
+            ));
+        }
+        if ngram.word.0 > ngram.word.1 || ngram.char.0 > ngram.char.1 {
+            return Err(Error::config(
+                "ngram",
+                "a size range is (smallest, largest): the smallest comes first",
+            ));
+        }
+        if ngram.char.1 > 8 {
+            return Err(Error::config(
+                "char_ngrams",
+                "character n-grams are at most 8 characters long",
+            ));
+        }
         Ok(())
     }
 
@@ -669,5 +688,30 @@ mod tests {
             .collect();
         let err = TrainConfig::default().fit(&data).unwrap_err();
         assert!(matches!(err.kind(), crate::ErrorKind::Training { .. }));
+    }
+
+    #[test]
+    fn refuses_bad_ngram_settings_before_training() {
+        let data: Vec<Example> = (0..10)
+            .map(|i| Example::new(format!("post {i}"), i % 2 == 0))
+            .collect();
+        let with = |f: fn(&mut NgramConfig)| {
+            let mut ngram = NgramConfig::default();
+            f(&mut ngram);
+            TrainConfig::default().ngram(ngram)
+        };
+        for (cfg, field) in [
+            (with(|n| n.buckets = 1000), "buckets"),
+            (with(|n| n.buckets = 8), "buckets"),
+            (with(|n| n.char = (5, 3)), "ngram"),
+            (with(|n| n.word = (2, 1)), "ngram"),
+            (with(|n| n.char = (3, 9)), "char_ngrams"),
+        ] {
+            let err = cfg.fit(&data).unwrap_err();
+            match err.kind() {
+                crate::ErrorKind::InvalidConfig { field: f, .. } => assert_eq!(*f, field),
+                other => panic!("{cfg:?} gave {other:?}"),
+            }
+        }
     }
 }

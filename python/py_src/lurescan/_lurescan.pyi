@@ -141,6 +141,9 @@ def train(
     gradient_tolerance: float | None = None,
     lure_precision: float | None = None,
     review_recall: float | None = None,
+    word_ngrams: tuple[int, int] | None = None,
+    char_ngrams: tuple[int, int] | None = None,
+    buckets: int | None = None,
     validation: tuple[_Texts, Iterable[bool | int | float] | Any] | None = None,
     metadata: Any = None,
 ) -> Classifier: ...

@@ -35,6 +35,9 @@ _TRAIN_PARAMS = (
     "seed",
     "lure_precision",
     "review_recall",
+    "word_ngrams",
+    "char_ngrams",
+    "buckets",
 )
 
 
@@ -44,7 +47,7 @@ class LureClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     alpha, alphas, folds, max_iterations, gradient_tolerance, min_df, max_ngram_features, \
-seed, lure_precision, review_recall :
+seed, lure_precision, review_recall, word_ngrams, char_ngrams, buckets :
         The settings of ``lurescan.train`` (and ``lurescan train``). ``None`` keeps the
         trainer's default, which chooses alpha among ``alphas`` by cross-validation: give
         ``alpha`` for a single, quicker fit (e.g. inside ``GridSearchCV``).
@@ -76,6 +79,9 @@ seed, lure_precision, review_recall :
         seed: int | None = None,
         lure_precision: float | None = None,
         review_recall: float | None = None,
+        word_ngrams: tuple[int, int] | None = None,
+        char_ngrams: tuple[int, int] | None = None,
+        buckets: int | None = None,
         threshold: float | str = 0.5,
     ) -> None:
         self.alpha = alpha
@@ -88,6 +94,9 @@ seed, lure_precision, review_recall :
         self.seed = seed
         self.lure_precision = lure_precision
         self.review_recall = review_recall
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.buckets = buckets
         self.threshold = threshold
 
     def fit(self, X: Any, y: Any) -> LureClassifier:
