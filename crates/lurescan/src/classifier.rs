@@ -242,7 +242,7 @@ impl Classifier {
     /// Builds a classifier from a parsed model file.
     pub fn from_model_file(file: ModelFile) -> Result<Classifier> {
         let extractor = if file.ngram == crate::features::NgramConfig::default() {
-            shared_default_extractor()
+            default_extractor().clone()
         } else {
             FeatureExtractor::with_ngrams(file.ngram.clone())?
         };
@@ -499,13 +499,12 @@ impl Classifier {
     }
 }
 
-/// One extractor with the default configuration per process, shared by every classifier.
 /// The bundled model, its JSON parsed (with the `parallel` feature) while a second thread
 /// builds the default extractor it needs: the two are most of the cold start.
 fn load_bundled() -> Result<Classifier> {
     #[cfg(feature = "parallel")]
     let file = std::thread::scope(|s| {
-        let extractor = s.spawn(shared_default_extractor);
+        let extractor = s.spawn(default_extractor);
         let file = ModelFile::from_slice(BUNDLED_MODEL);
         if let Err(panic) = extractor.join() {
             std::panic::resume_unwind(panic);
@@ -517,7 +516,8 @@ fn load_bundled() -> Result<Classifier> {
     Classifier::from_model_file(file?)
 }
 
-fn shared_default_extractor() -> FeatureExtractor {
+/// One extractor with the default configuration per process, shared by every classifier.
+fn default_extractor() -> &'static FeatureExtractor {
     static EXTRACTOR: OnceLock<FeatureExtractor> = OnceLock::new();
-    EXTRACTOR.get_or_init(FeatureExtractor::new).clone()
+    EXTRACTOR.get_or_init(FeatureExtractor::new)
 }
