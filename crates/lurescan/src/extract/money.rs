@@ -540,6 +540,28 @@ mod tests {
         assert_eq!(out[0].money.max, 15e6);
     }
 
+    /// Whether an amount is pay or a fee is decided by the nearest context word before it.
+    #[test]
+    fn pay_or_fee_by_context() {
+        let m = MoneyExtractor::build().unwrap();
+        let cases = [
+            ("gaji 5,6 jt + makan", MoneyKind::Salary),
+            ("registrasi + medical 450rb", MoneyKind::Fee),
+            ("wajib beli paket seragam 380rb", MoneyKind::Fee),
+            ("biaya verifikasi data rp 850.000", MoneyKind::Fee),
+            ("transfer biaya medical check-up rp 1.650.000", MoneyKind::Fee),
+            ("pre-registration: php 1,500", MoneyKind::Fee),
+            ("salary usd 1,200 per month", MoneyKind::Salary),
+            ("registrasi gratis, gaji 8 jt", MoneyKind::Salary),
+        ];
+        for (text, want) in cases {
+            let mut out = Vec::new();
+            m.find_all(text, &mut out);
+            assert_eq!(out.len(), 1, "{text}: {out:?}");
+            assert_eq!(out[0].kind, want, "{text}");
+        }
+    }
+
     #[test]
     fn bundled_money_table_is_valid() {
         MoneyExtractor::build().unwrap();
