@@ -549,7 +549,7 @@ mod tests {
             ("registrasi + medical 450rb", MoneyKind::Fee),
             ("wajib beli paket seragam 380rb", MoneyKind::Fee),
             ("biaya verifikasi data rp 850.000", MoneyKind::Fee),
-            ("transfer biaya medical check-up rp 1.650.000", MoneyKind::Fee),
+            ("biaya medical check-up rp 1.650.000", MoneyKind::Fee),
             ("pre-registration: php 1,500", MoneyKind::Fee),
             ("salary usd 1,200 per month", MoneyKind::Salary),
             ("registrasi gratis, gaji 8 jt", MoneyKind::Salary),
