@@ -410,18 +410,7 @@ fn train(
         }
         (Some(a), None) => cfg = cfg.alpha(a),
         (None, Some(list)) => {
-            let list: Vec<f64> = if list.is_instance_of::<PyString>() {
-                Err(PyTypeError::new_err("str"))
-            } else {
-                list.extract()
-            }
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "argument 'alphas': expected a sequence of numbers, got {}",
-                    type_name(list)
-                ))
-            })?;
-            cfg = cfg.alphas(list);
+            cfg = cfg.alphas(sequence_arg(list, "alphas", "a sequence of numbers")?);
         }
         (None, None) => {}
     }
@@ -565,20 +554,31 @@ fn range_arg(
     let Some(o) = obj.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
-    let pair: (Bound<'_, PyAny>, Bound<'_, PyAny>) = if o.is_instance_of::<PyString>() {
-        Err(PyTypeError::new_err("str"))
-    } else {
-        o.extract()
-    }
-    .map_err(|_| {
-        PyTypeError::new_err(format!(
-            "argument '{arg}': expected a pair of ints (smallest, largest), got {}",
-            type_name(o)
-        ))
-    })?;
+    let pair: (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+        sequence_arg(o, arg, "a pair of ints (smallest, largest)")?;
     let lo: Option<u8> = int_arg(py, Some(&pair.0), arg)?;
     let hi: Option<u8> = int_arg(py, Some(&pair.1), arg)?;
     Ok(lo.zip(hi))
+}
+
+/// A sequence argument extracted as `T`; a `str` is refused although Python would iterate it.
+/// The error names the argument and what it expects (`expected`).
+fn sequence_arg<'py, T: FromPyObjectOwned<'py>>(
+    obj: &Bound<'py, PyAny>,
+    arg: &str,
+    expected: &str,
+) -> PyResult<T> {
+    let value = if obj.is_instance_of::<PyString>() {
+        None
+    } else {
+        obj.extract::<T>().ok()
+    };
+    value.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "argument '{arg}': expected {expected}, got {}",
+            type_name(obj)
+        ))
+    })
 }
 
 /// A path argument: `str` or `os.PathLike`.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -91,6 +93,21 @@ def test_ngram_settings_are_recorded_and_used(small_corpus) -> None:
 def test_bad_ngram_settings_are_refused(small_corpus, settings, error) -> None:
     texts, labels = small_corpus
     with pytest.raises(error):
+        lurescan.train(texts, labels, **FAST_TRAINING, **settings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"alphas": "0.1"}, "argument 'alphas': expected a sequence of numbers, got str"),
+        ({"alphas": [0.1, "x"]}, "argument 'alphas': expected a sequence of numbers, got list"),
+        ({"char_ngrams": "34"}, "argument 'char_ngrams': expected a pair of ints"),
+        ({"word_ngrams": 2}, "argument 'word_ngrams': expected a pair of ints"),
+    ],
+)
+def test_sequence_arguments_name_what_they_expect(small_corpus, settings, message) -> None:
+    texts, labels = small_corpus
+    with pytest.raises(TypeError, match=re.escape(message)):
         lurescan.train(texts, labels, **FAST_TRAINING, **settings)
 
 
