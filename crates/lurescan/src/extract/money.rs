@@ -553,12 +553,37 @@ mod tests {
             ("pre-registration: php 1,500", MoneyKind::Fee),
             ("salary usd 1,200 per month", MoneyKind::Salary),
             ("registrasi gratis, gaji 8 jt", MoneyKind::Salary),
+            ("kindly remit £680 to our solicitor", MoneyKind::Fee),
+            ("kindly send 35,000 naira for your police clearance", MoneyKind::Fee),
+            ("pre-registration: lkr 15,000. pay at our office", MoneyKind::Fee),
+            ("booking + documents: 900 usd", MoneyKind::Fee),
+            ("kirim 500rb dulu untuk dp", MoneyKind::Fee),
+            ("salary aed 4,500 per month", MoneyKind::Salary),
+            ("luong 8,000,000 kip", MoneyKind::Salary),
+            ("send your cv today, salary 8jt", MoneyKind::Salary),
         ];
         for (text, want) in cases {
             let mut out = Vec::new();
             m.find_all(text, &mut out);
             assert_eq!(out.len(), 1, "{text}: {out:?}");
             assert_eq!(out[0].kind, want, "{text}");
+        }
+    }
+
+    /// Currency words that are also ordinary words are left out of the table, so that the
+    /// amounts around them keep their currency.
+    #[test]
+    fn ambiguous_currency_words_are_not_money() {
+        let m = MoneyExtractor::build().unwrap();
+        let cases = [
+            // "tk" is not taka: Indonesian TK (kindergarten) before a salary in rupiah.
+            ("gaji guru tk 2.5jt per bulan", Some(("IDR", 2.5e6))),
+        ];
+        for (text, want) in cases {
+            let mut out = Vec::new();
+            m.find_all(text, &mut out);
+            let got = out.first().map(|o| (o.money.currency.as_str(), o.money.min));
+            assert_eq!(got, want, "{text}: {out:?}");
         }
     }
 
