@@ -300,10 +300,21 @@ impl Classifier {
     /// (see [`windows`]).
     fn best_window(&self, text: &str) -> (Range<usize>, Score, Features) {
         let extractor = &self.inner.extractor;
-        let features = extractor.extract(text);
+        let windows = windows::of(text);
+        if windows.is_empty() {
+            let features = extractor.extract(text);
+            return (0..text.len(), self.score_features(&features), features);
+        }
+        // The post is normalised once: a window whose edges lie where normalisation looks
+        // across nothing is the matching slice of it (see `Normalized::window_slice`).
+        let normalized = extractor.normalizer.normalize(text);
+        let features = extractor.features_of_normalized(normalized.as_str());
         let mut best = (0..text.len(), self.score_features(&features), features);
-        for w in windows::of(text) {
-            let features = extractor.extract(&text[w.clone()]);
+        for w in windows {
+            let features = match normalized.window_slice(text, w.clone()) {
+                Some(r) => extractor.features_of_normalized(&normalized.as_str()[r]),
+                None => extractor.extract(&text[w.clone()]),
+            };
             let s = self.score_features(&features);
             if s.logit > best.1.logit {
                 best = (w, s, features);

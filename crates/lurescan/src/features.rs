@@ -162,6 +162,19 @@ impl FeatureExtractor {
         self.analyze(text).features
     }
 
+    /// The features of a text whose normalisation is `normalized`: what [`Self::extract`]
+    /// returns for that text.
+    pub(crate) fn features_of_normalized(&self, normalized: &str) -> Features {
+        let mut fired = vec![false; self.signals.signals.len()];
+        let mut evidence = Vec::new();
+        let mut scratch: Vec<LexMatch> = Vec::new();
+        self.signals
+            .extract(normalized, &mut fired, &mut evidence, &mut scratch);
+        let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
+        let ngrams = self.ngrams(normalized);
+        Features { signals, ngrams }
+    }
+
     pub(crate) fn analyze(&self, text: &str) -> Analysis {
         let normalized = self.normalizer.normalize(text);
         let mut fired = vec![false; self.signals.signals.len()];
