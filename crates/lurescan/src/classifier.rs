@@ -307,12 +307,15 @@ impl Classifier {
         }
         // The post is normalised once: a window whose edges lie where normalisation looks
         // across nothing is the matching slice of it (see `Normalized::window_slice`).
+        // Its n-grams are hashed once too, and those of such a window are read off.
         let normalized = extractor.normalizer.normalize(text);
-        let features = extractor.features_of_normalized(normalized.as_str());
+        let whole = normalized.as_str();
+        let table = extractor.gram_table(whole);
+        let features = extractor.features_of_part(whole, &table, 0..whole.len());
         let mut best = (0..text.len(), self.score_features(&features), features);
         for w in windows {
             let features = match normalized.window_slice(text, w.clone()) {
-                Some(r) => extractor.features_of_normalized(&normalized.as_str()[r]),
+                Some(r) => extractor.features_of_part(whole, &table, r),
                 None => extractor.extract(&text[w.clone()]),
             };
             let s = self.score_features(&features);

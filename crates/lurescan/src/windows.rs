@@ -320,17 +320,29 @@ mod fast_path_tests {
     /// and features. Returns how many windows took it.
     fn check(fx: &FeatureExtractor, n: &Normalizer, text: &str) -> usize {
         let whole = n.normalize(text);
+        let table = fx.gram_table(whole.as_str());
+        let all = 0..whole.as_str().len();
+        assert_eq!(
+            fx.features_of_part(whole.as_str(), &table, all.clone()),
+            fx.extract(text)
+        );
+        assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all).is_some());
         let mut fast = 0;
         for w in of(text) {
             let Some(r) = whole.window_slice(text, w.clone()) else {
                 continue;
             };
             fast += 1;
-            let slice = &whole.as_str()[r];
+            let slice = &whole.as_str()[r.clone()];
             let alone = n.normalize(&text[w.clone()]);
             assert_eq!(slice, alone.as_str(), "window {w:?} of {text:?}");
             assert_eq!(
-                fx.features_of_normalized(slice),
+                fx.ngrams_in(&table, whole.as_str(), r.clone()),
+                Some(fx.ngrams(slice)),
+                "window {w:?} of {text:?}"
+            );
+            assert_eq!(
+                fx.features_of_part(whole.as_str(), &table, r),
                 fx.extract(&text[w.clone()]),
                 "window {w:?} of {text:?}"
             );
