@@ -324,9 +324,9 @@ impl FeatureExtractor {
 /// The n-gram buckets of one normalised text gram by gram, so that the n-grams of any part of
 /// it cut at spaces (a window of a long post) are read off instead of hashed again.
 ///
-/// A part that starts after a space (or at the start) with an ASCII letter or digit and ends
-/// before a space (or at the end) after one has, as its own text, exactly the grams of the
-/// whole text that lie in it: UAX #29 breaks between a space and an ASCII letter or digit and
+/// A part that starts after a space (or at the start) with a printable ASCII character and
+/// ends before a space (or at the end) after one has, as its own text, exactly the grams of
+/// the whole text that lie in it: UAX #29 breaks between a space and such a character and
 /// looks across neither, the words of the part are the whole text's words inside it, and its
 /// character-gram text (a space, the part, a space) is a piece of the whole text's.
 pub(crate) struct GramTable {
@@ -439,8 +439,8 @@ impl FeatureExtractor {
 
     /// The n-grams of `text[part]`, read from the [`GramTable`] of `text`: what
     /// [`FeatureExtractor::ngrams`] gives for `&text[part]`. `None` unless the part is not
-    /// empty, starts at the start or after a space with an ASCII letter or digit, and ends at
-    /// the end or before a space after one.
+    /// empty, starts at the start or after a space with a printable ASCII character, and ends
+    /// at the end or before a space after one.
     pub(crate) fn ngrams_in(
         &self,
         table: &GramTable,
@@ -452,8 +452,8 @@ impl FeatureExtractor {
         if table.len != b.len() || x >= y || y > b.len() {
             return None;
         }
-        let starts_ok = x == 0 || (b[x - 1] == b' ' && b[x].is_ascii_alphanumeric());
-        let ends_ok = y == b.len() || (b[y] == b' ' && b[y - 1].is_ascii_alphanumeric());
+        let starts_ok = x == 0 || (b[x - 1] == b' ' && b[x].is_ascii_graphic());
+        let ends_ok = y == b.len() || (b[y] == b' ' && b[y - 1].is_ascii_graphic());
         if !starts_ok || !ends_ok {
             return None;
         }
@@ -470,6 +470,8 @@ impl FeatureExtractor {
                 summary: &mut seen.summary[..nwords.div_ceil(64)],
                 buckets,
             };
+            // How many grams are added: room for the distinct ones.
+            let mut added = 0;
             if cfg.word.1 > 0 {
                 let first = table.words.partition_point(|w| w.0 < x);
                 let end = table.words.partition_point(|w| w.1 <= y);
@@ -478,6 +480,7 @@ impl FeatureExtractor {
                         for &g in &grams[first..=end - n] {
                             sink.add(u64::from(g));
                         }
+                        added += end + 1 - first - n;
                     }
                 }
             }
@@ -494,6 +497,7 @@ impl FeatureExtractor {
                 };
                 for (n, grams) in (cfg.char.0.max(1) as usize..).zip(&table.char_buckets) {
                     if to >= from + n {
+                        added += to + 1 - from - n;
                         for &g in &grams[from..=to - n] {
                             if g != BLANK {
                                 sink.add(u64::from(g));
@@ -503,7 +507,7 @@ impl FeatureExtractor {
                 }
             }
             if bitset {
-                drain_bits(sink.bits, sink.summary, 0)
+                drain_bits(sink.bits, sink.summary, added)
             } else {
                 sorted_distinct(buckets, cfg.buckets, seen)
             }

@@ -94,16 +94,17 @@ impl Normalized {
     /// normalisation of `original[window]` on its own, if it is sure to be one; `None` means
     /// that the window must be normalised alone.
     ///
-    /// A window edge inside the post must fall in a run of ASCII whitespace, and the two
-    /// characters on the window's side of that run must be ASCII letters or digits. No step
-    /// of normalisation then looks across the edge: whitespace ends every per-character state
-    /// (Latin combining marks), an emoji reads its neighbours only to see if they are letters
-    /// or a flag's second half, split words and leetspeak look no further than the next space
-    /// (and treat a space as they treat the end of the text), and a run of spaced-out letters
-    /// needs single letters on both sides of a space, while a letter next to another is no
-    /// single letter. So the normalisation of the post is that of the text before the edge, one
-    /// space, and that of the text after it; the window's part starts at the unit of its first
-    /// letter and ends at the space made of its trailing whitespace.
+    /// A window edge inside the post must fall in a run of ASCII whitespace, and the character
+    /// on the window's side of that run must be ASCII punctuation that is no leetspeak letter
+    /// (`@ ! $ |`), or an ASCII letter, digit or leetspeak letter followed (inward) by another
+    /// ASCII letter or digit. No step of normalisation then looks across the edge: whitespace
+    /// ends every per-character state (Latin combining marks), an emoji reads its neighbours
+    /// only to see if they are letters or a flag's second half, split words and leetspeak look
+    /// no further than the next space (and treat a space as they treat the end of the text),
+    /// and a run of spaced-out letters needs single letters on both sides of a space, which
+    /// that character is not. So the normalisation of the post is that of the text before the
+    /// edge, one space, and that of the text after it; the window's part starts at the unit of
+    /// its first character and ends at the space made of its trailing whitespace.
     pub(crate) fn window_slice(
         &self,
         original: &str,
@@ -115,7 +116,13 @@ impl Normalized {
             return None;
         }
         let ws = |i: usize| b[i].is_ascii_whitespace();
-        let alnum = |i: usize| b[i].is_ascii_alphanumeric();
+        // The character next to an edge (`at`) is no single letter: punctuation, or a letter
+        // or digit with another after it (`then`, one step into the window).
+        let plain = |at: usize, then: usize| {
+            let c = b[at];
+            let letter_like = c.is_ascii_alphanumeric() || matches!(c, b'@' | b'!' | b'$' | b'|');
+            c.is_ascii_graphic() && (!letter_like || b[then].is_ascii_alphanumeric())
+        };
         let unit_at = |at: usize| self.starts.partition_point(|&st| (st as usize) < at);
         let from = if s == 0 {
             0
@@ -129,7 +136,7 @@ impl Normalized {
             while first < e && ws(first) {
                 first += 1;
             }
-            if run_start == first || first + 2 > e || !alnum(first) || !alnum(first + 1) {
+            if run_start == first || first + 2 > e || !plain(first, first + 1) {
                 return None;
             }
             let x = unit_at(first);
@@ -150,11 +157,7 @@ impl Normalized {
             while run_end < b.len() && ws(run_end) {
                 run_end += 1;
             }
-            if run_start == run_end
-                || run_start < s + 2
-                || !alnum(run_start - 1)
-                || !alnum(run_start - 2)
-            {
+            if run_start == run_end || run_start < s + 2 || !plain(run_start - 1, run_start - 2) {
                 return None;
             }
             let y = unit_at(run_start);
