@@ -307,15 +307,27 @@ impl Classifier {
         }
         // The post is normalised once: a window whose edges lie where normalisation looks
         // across nothing is the matching slice of it (see `Normalized::window_slice`).
-        // Its n-grams are hashed once too, and those of such a window are read off.
+        // Its n-grams are hashed once too (when a window can use them), and those of such a
+        // window are read off.
         let normalized = extractor.normalizer.normalize(text);
         let whole = normalized.as_str();
-        let table = extractor.gram_table(whole);
-        let features = extractor.features_of_part(whole, &table, 0..whole.len());
+        let parts: Vec<_> = windows
+            .into_iter()
+            .map(|w| {
+                let part = normalized.window_slice(text, w.clone());
+                (w, part)
+            })
+            .collect();
+        let table = parts
+            .iter()
+            .any(|(_, part)| part.is_some())
+            .then(|| extractor.gram_table(whole));
+        let table = table.as_ref();
+        let features = extractor.features_of_part(whole, table, 0..whole.len());
         let mut best = (0..text.len(), self.score_features(&features), features);
-        for w in windows {
-            let features = match normalized.window_slice(text, w.clone()) {
-                Some(r) => extractor.features_of_part(whole, &table, r),
+        for (w, part) in parts {
+            let features = match part {
+                Some(r) => extractor.features_of_part(whole, table, r),
                 None => extractor.extract(&text[w.clone()]),
             };
             let s = self.score_features(&features);

@@ -165,12 +165,12 @@ impl FeatureExtractor {
     }
 
     /// The features of `normalized[part]` as a text of its own, its n-grams read from the
-    /// [`GramTable`] of `normalized` when they can be: what [`Self::extract`]
+    /// [`GramTable`] of `normalized` (if given) when they can be: what [`Self::extract`]
     /// returns for a text whose normalisation is `&normalized[part]`.
     pub(crate) fn features_of_part(
         &self,
         normalized: &str,
-        table: &GramTable,
+        table: Option<&GramTable>,
         part: Range<usize>,
     ) -> Features {
         let text = &normalized[part.clone()];
@@ -180,8 +180,8 @@ impl FeatureExtractor {
         self.signals
             .extract(text, &mut fired, &mut evidence, &mut scratch);
         let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
-        let ngrams = self
-            .ngrams_in(table, normalized, part)
+        let ngrams = table
+            .and_then(|table| self.ngrams_in(table, normalized, part))
             .unwrap_or_else(|| self.ngrams(text));
         Features { signals, ngrams }
     }

@@ -362,7 +362,7 @@ mod fast_path_tests {
         let table = fx.gram_table(whole.as_str());
         let all = 0..whole.as_str().len();
         assert_eq!(
-            fx.features_of_part(whole.as_str(), &table, all.clone()),
+            fx.features_of_part(whole.as_str(), Some(&table), all.clone()),
             fx.extract(text)
         );
         assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all).is_some());
@@ -381,7 +381,7 @@ mod fast_path_tests {
                 "window {w:?} of {text:?}"
             );
             assert_eq!(
-                fx.features_of_part(whole.as_str(), &table, r),
+                fx.features_of_part(whole.as_str(), Some(&table), r),
                 fx.extract(&text[w.clone()]),
                 "window {w:?} of {text:?}"
             );
