@@ -411,6 +411,59 @@ mod fast_path_tests {
         assert!(fast > windows / 10 && fast < windows, "{fast} of {windows}");
     }
 
+    /// Every part of a post cut at whitespace (not only the windows `of` makes): the fast path,
+    /// when taken, gives the part's own normalisation and n-grams.
+    #[test]
+    fn fast_path_matches_slow_path_at_every_cut() {
+        let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        let mut fast = 0;
+        let mut texts: Vec<String> = ["x @ g a j i", "a ! b c d", "q $ k a m", "z | g a j i"]
+            .iter()
+            .map(|t| format!("gaji tinggi {t} kerja"))
+            .collect();
+        for _ in 0..40 {
+            let len = 20 + next() % 60;
+            let picks: Vec<(usize, usize)> = (0..len).map(|_| (next(), next())).collect();
+            texts.push(post(&picks));
+        }
+        for text in &texts {
+            let whole = n.normalize(text);
+            let table = fx.gram_table(whole.as_str());
+            let b = text.as_bytes();
+            let cuts = (1..b.len()).filter(|&p| {
+                text.is_char_boundary(p)
+                    && (b[p - 1].is_ascii_whitespace() || b[p].is_ascii_whitespace())
+            });
+            for p in cuts {
+                for w in [p..b.len(), 0..p] {
+                    let Some(r) = whole.window_slice(text, w.clone()) else {
+                        continue;
+                    };
+                    fast += 1;
+                    let slice = &whole.as_str()[r.clone()];
+                    assert_eq!(
+                        slice,
+                        n.normalize(&text[w.clone()]).as_str(),
+                        "{w:?} of {text:?}"
+                    );
+                    assert_eq!(
+                        fx.ngrams_in(&table, whole.as_str(), r),
+                        Some(fx.ngrams(slice)),
+                        "{w:?} of {text:?}"
+                    );
+                }
+            }
+        }
+        assert!(fast > 1000, "{fast}");
+    }
+
     #[test]
     fn edges_next_to_short_tokens_fall_back() {
         let n = Normalizer::new();
