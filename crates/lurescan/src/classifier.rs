@@ -300,10 +300,36 @@ impl Classifier {
     /// (see [`windows`]).
     fn best_window(&self, text: &str) -> (Range<usize>, Score, Features) {
         let extractor = &self.inner.extractor;
-        let features = extractor.extract(text);
+        let windows = windows::of(text);
+        if windows.is_empty() {
+            let features = extractor.extract(text);
+            return (0..text.len(), self.score_features(&features), features);
+        }
+        // The post is normalised once: a window whose edges lie where normalisation looks
+        // across nothing is the matching slice of it (see `Normalized::window_slice`).
+        // Its n-grams are hashed once too (when a window can use them), and those of such a
+        // window are read off.
+        let normalized = extractor.normalizer.normalize(text);
+        let whole = normalized.as_str();
+        let parts: Vec<_> = windows
+            .into_iter()
+            .map(|w| {
+                let part = normalized.window_slice(text, w.clone());
+                (w, part)
+            })
+            .collect();
+        let table = parts
+            .iter()
+            .any(|(_, part)| part.is_some())
+            .then(|| extractor.gram_table(whole));
+        let table = table.as_ref();
+        let features = extractor.features_of_part(whole, table, 0..whole.len());
         let mut best = (0..text.len(), self.score_features(&features), features);
-        for w in windows::of(text) {
-            let features = extractor.extract(&text[w.clone()]);
+        for (w, part) in parts {
+            let features = match part {
+                Some(r) => extractor.features_of_part(whole, table, r),
+                None => extractor.extract(&text[w.clone()]),
+            };
             let s = self.score_features(&features);
             if s.logit > best.1.logit {
                 best = (w, s, features);

@@ -1,6 +1,8 @@
 //! Stage 3: features. Named signals (one value each, 0 or 1) plus hashed word and character
 //! n-grams of the normalised text, as a sparse vector.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation;
@@ -162,6 +164,28 @@ impl FeatureExtractor {
         self.analyze(text).features
     }
 
+    /// The features of `normalized[part]` as a text of its own, its n-grams read from the
+    /// [`GramTable`] of `normalized` (if given) when they can be: what [`Self::extract`]
+    /// returns for a text whose normalisation is `&normalized[part]`.
+    pub(crate) fn features_of_part(
+        &self,
+        normalized: &str,
+        table: Option<&GramTable>,
+        part: Range<usize>,
+    ) -> Features {
+        let text = &normalized[part.clone()];
+        let mut fired = vec![false; self.signals.signals.len()];
+        let mut evidence = Vec::new();
+        let mut scratch: Vec<LexMatch> = Vec::new();
+        self.signals
+            .extract(text, &mut fired, &mut evidence, &mut scratch);
+        let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
+        let ngrams = table
+            .and_then(|table| self.ngrams_in(table, normalized, part))
+            .unwrap_or_else(|| self.ngrams(text));
+        Features { signals, ngrams }
+    }
+
     pub(crate) fn analyze(&self, text: &str) -> Analysis {
         let normalized = self.normalizer.normalize(text);
         let mut fired = vec![false; self.signals.signals.len()];
@@ -294,6 +318,204 @@ impl FeatureExtractor {
         } else {
             sorted_distinct(buckets, cfg.buckets, seen)
         }
+    }
+}
+
+/// The n-gram buckets of one normalised text gram by gram, so that the n-grams of any part of
+/// it cut at spaces (a window of a long post) are read off instead of hashed again.
+///
+/// A part that starts after a space (or at the start) with a printable ASCII character and
+/// ends before a space (or at the end) after one has, as its own text, exactly the grams of
+/// the whole text that lie in it: UAX #29 breaks between a space and such a character and
+/// looks across neither, the words of the part are the whole text's words inside it, and its
+/// character-gram text (a space, the part, a space) is a piece of the whole text's.
+pub(crate) struct GramTable {
+    /// The length of the text.
+    len: usize,
+    /// The byte ranges of the words of the text.
+    words: Vec<(usize, usize)>,
+    /// For each word n-gram size, smallest first, the bucket of the gram starting at each word.
+    word_buckets: Vec<Vec<u32>>,
+    /// For each byte of the text, the character of the character-gram text it went to (a
+    /// whitespace byte: the space its run became).
+    char_of: Vec<u32>,
+    /// The number of characters of the character-gram text.
+    nchars: usize,
+    /// For each character n-gram size, smallest first, the bucket of the gram starting at each
+    /// character ([`BLANK`] for a blank one-character gram, which is not counted).
+    char_buckets: Vec<Vec<u32>>,
+}
+
+/// The bucket of no gram (buckets are below 2³¹).
+const BLANK: u32 = u32::MAX;
+
+impl FeatureExtractor {
+    /// The [`GramTable`] of normalised text.
+    pub(crate) fn gram_table(&self, text: &str) -> GramTable {
+        let cfg = &self.ngram;
+        let mask = cfg.buckets - 1;
+        let bytes = text.as_bytes();
+        let mut table = GramTable {
+            len: text.len(),
+            words: Vec::new(),
+            word_buckets: Vec::new(),
+            char_of: Vec::with_capacity(text.len()),
+            nchars: 0,
+            char_buckets: Vec::new(),
+        };
+        if cfg.word.1 > 0 {
+            word_ranges(text, &mut table.words);
+            let words = &table.words;
+            let mut buf = Vec::new();
+            for n in cfg.word.0.max(1)..=cfg.word.1 {
+                let hasher = Xxh3Short::new(cfg.seed ^ n as u64);
+                let n = n as usize;
+                let grams = words.windows(n).map(|w| {
+                    // As in `ngrams_with`.
+                    let (first, last) = (w[0], w[n - 1]);
+                    let joined = w.windows(2).all(|p| &bytes[p[0].1..p[1].0] == b" ");
+                    let gram = if joined {
+                        &bytes[first.0..last.1]
+                    } else {
+                        buf.clear();
+                        for (i, &(s, e)) in w.iter().enumerate() {
+                            if i > 0 {
+                                buf.push(b' ');
+                            }
+                            buf.extend_from_slice(&bytes[s..e]);
+                        }
+                        &buf[..]
+                    };
+                    hasher.hash(gram) as u32 & mask
+                });
+                table.word_buckets.push(grams.collect());
+            }
+        }
+        if cfg.char.1 > 0 {
+            let mut compact = Vec::new();
+            compact_text(text, &mut compact);
+            // Which character of `compact` each byte went to, by the rules of `compact_text`:
+            // character 0 is the leading space, a whitespace run is one space.
+            let mut next = 1u32;
+            let mut last_space = true;
+            for c in text.chars() {
+                let at = if c.is_whitespace() {
+                    if !last_space {
+                        next += 1;
+                        last_space = true;
+                    }
+                    next - 1
+                } else {
+                    next += 1;
+                    last_space = false;
+                    next - 1
+                };
+                table.char_of.extend(std::iter::repeat_n(at, c.len_utf8()));
+            }
+            let mut bounds: Vec<u32> = compact
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| (b as i8) >= -0x40)
+                .map(|(i, _)| i as u32)
+                .collect();
+            table.nchars = bounds.len();
+            bounds.push(compact.len() as u32);
+            let (lo, hi) = (cfg.char.0.max(1) as usize, cfg.char.1 as usize);
+            for n in lo..=hi {
+                let hasher = Xxh3Short::new(cfg.seed ^ (0x100 + n as u64));
+                let grams = bounds.windows(n + 1).map(|w| {
+                    let (s, e) = (w[0] as usize, w[n] as usize);
+                    if n == 1 && compact[s] == b' ' {
+                        BLANK
+                    } else {
+                        hasher.hash(&compact[s..e]) as u32 & mask
+                    }
+                });
+                table.char_buckets.push(grams.collect());
+            }
+        }
+        table
+    }
+
+    /// The n-grams of `text[part]`, read from the [`GramTable`] of `text`: what
+    /// [`FeatureExtractor::ngrams`] gives for `&text[part]`. `None` unless the part is not
+    /// empty, starts at the start or after a space with a printable ASCII character, and ends
+    /// at the end or before a space after one.
+    pub(crate) fn ngrams_in(
+        &self,
+        table: &GramTable,
+        text: &str,
+        part: Range<usize>,
+    ) -> Option<Vec<(u32, f32)>> {
+        let b = text.as_bytes();
+        let (x, y) = (part.start, part.end);
+        if table.len != b.len() || x >= y || y > b.len() {
+            return None;
+        }
+        let starts_ok = x == 0 || (b[x - 1] == b' ' && b[x].is_ascii_graphic());
+        let ends_ok = y == b.len() || (b[y] == b' ' && b[y - 1].is_ascii_graphic());
+        if !starts_ok || !ends_ok {
+            return None;
+        }
+        let cfg = &self.ngram;
+        let run = |scratch: &mut Scratch| {
+            let Scratch { buckets, seen, .. } = scratch;
+            buckets.clear();
+            let bitset = cfg.buckets <= BITSET_MAX_BUCKETS;
+            let nwords = if bitset { seen.fit(cfg.buckets) } else { 0 };
+            let mut sink = Sink {
+                mask: cfg.buckets - 1,
+                bitset,
+                bits: &mut seen.bits[..nwords],
+                summary: &mut seen.summary[..nwords.div_ceil(64)],
+                buckets,
+            };
+            // How many grams are added: room for the distinct ones.
+            let mut added = 0;
+            if cfg.word.1 > 0 {
+                let first = table.words.partition_point(|w| w.0 < x);
+                let end = table.words.partition_point(|w| w.1 <= y);
+                for (n, grams) in (cfg.word.0.max(1) as usize..).zip(&table.word_buckets) {
+                    if end >= first + n {
+                        for &g in &grams[first..=end - n] {
+                            sink.add(u64::from(g));
+                        }
+                        added += end + 1 - first - n;
+                    }
+                }
+            }
+            if cfg.char.1 > 0 {
+                let from = if x == 0 {
+                    0
+                } else {
+                    table.char_of[x - 1] as usize
+                };
+                let to = if y == b.len() {
+                    table.nchars
+                } else {
+                    table.char_of[y] as usize + 1
+                };
+                for (n, grams) in (cfg.char.0.max(1) as usize..).zip(&table.char_buckets) {
+                    if to >= from + n {
+                        added += to + 1 - from - n;
+                        for &g in &grams[from..=to - n] {
+                            if g != BLANK {
+                                sink.add(u64::from(g));
+                            }
+                        }
+                    }
+                }
+            }
+            if bitset {
+                drain_bits(sink.bits, sink.summary, added)
+            } else {
+                sorted_distinct(buckets, cfg.buckets, seen)
+            }
+        };
+        Some(SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => run(&mut scratch),
+            Err(_) => run(&mut Scratch::default()),
+        }))
     }
 }
 

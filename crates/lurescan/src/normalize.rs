@@ -21,6 +21,7 @@
 //! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
@@ -87,6 +88,87 @@ impl Normalized {
             return (0, 0);
         }
         (self.starts[start] as usize, self.ends[end - 1] as usize)
+    }
+
+    /// When `self` is the normalisation of `original`, the byte range of `self` that is the
+    /// normalisation of `original[window]` on its own, if it is sure to be one; `None` means
+    /// that the window must be normalised alone.
+    ///
+    /// A window edge inside the post must fall in a run of ASCII whitespace, and the character
+    /// on the window's side of that run must be ASCII punctuation that is no leetspeak letter
+    /// (`@ ! $ |`), or an ASCII letter, digit or leetspeak letter followed (inward) by another
+    /// ASCII letter or digit. No step of normalisation then looks across the edge: whitespace
+    /// ends every per-character state (Latin combining marks), an emoji reads its neighbours
+    /// only to see if they are letters or a flag's second half, split words and leetspeak look
+    /// no further than the next space (and treat a space as they treat the end of the text),
+    /// and a run of spaced-out letters needs single letters on both sides of a space, which
+    /// that character is not. So the normalisation of the post is that of the text before the
+    /// edge, one space, and that of the text after it; the window's part starts at the unit of
+    /// its first character and ends at the space made of its trailing whitespace.
+    pub(crate) fn window_slice(
+        &self,
+        original: &str,
+        window: Range<usize>,
+    ) -> Option<Range<usize>> {
+        let b = original.as_bytes();
+        let (s, e) = (window.start, window.end);
+        if s >= e || e > b.len() || self.starts.len() != self.text.len() {
+            return None;
+        }
+        let ws = |i: usize| b[i].is_ascii_whitespace();
+        // The character next to an edge (`at`) is no single letter: punctuation, or a letter
+        // or digit with another after it (`then`, one step into the window).
+        let plain = |at: usize, then: usize| {
+            let c = b[at];
+            let letter_like = c.is_ascii_alphanumeric() || matches!(c, b'@' | b'!' | b'$' | b'|');
+            c.is_ascii_graphic() && (!letter_like || b[then].is_ascii_alphanumeric())
+        };
+        let unit_at = |at: usize| self.starts.partition_point(|&st| (st as usize) < at);
+        let from = if s == 0 {
+            0
+        } else {
+            // The whitespace run around the start edge, then two letters or digits.
+            let mut run_start = s;
+            while run_start > 0 && ws(run_start - 1) {
+                run_start -= 1;
+            }
+            let mut first = s;
+            while first < e && ws(first) {
+                first += 1;
+            }
+            if run_start == first || first + 2 > e || !plain(first, first + 1) {
+                return None;
+            }
+            let x = unit_at(first);
+            if self.starts.get(x).map(|&st| st as usize) != Some(first) {
+                return None;
+            }
+            x
+        };
+        let to = if e == b.len() {
+            self.text.len()
+        } else {
+            // Two letters or digits, then the whitespace run around the end edge.
+            let mut run_start = e;
+            while run_start > s && ws(run_start - 1) {
+                run_start -= 1;
+            }
+            let mut run_end = e;
+            while run_end < b.len() && ws(run_end) {
+                run_end += 1;
+            }
+            if run_start == run_end || run_start < s + 2 || !plain(run_start - 1, run_start - 2) {
+                return None;
+            }
+            let y = unit_at(run_start);
+            let space = self.text.as_bytes().get(y) == Some(&b' ');
+            if !space || self.starts[y] as usize != run_start {
+                return None;
+            }
+            y
+        };
+        (from <= to && self.text.is_char_boundary(from) && self.text.is_char_boundary(to))
+            .then_some(from..to)
     }
 }
 

@@ -174,3 +174,315 @@ mod tests {
         assert!(of(&text).contains(&(start..start + lure.len())));
     }
 }
+
+/// The fast path of `Classifier::best_window` (a window read as a slice of the whole post's
+/// normalisation) against the slow one (the window normalised alone), on long posts whose
+/// window edges fall in spaced-out letters, split words, emoji, amounts, addresses, CJK and
+/// Thai text, combining marks and zero-width characters.
+#[cfg(test)]
+mod fast_path_tests {
+    use proptest::prelude::*;
+
+    use super::of;
+    use crate::features::FeatureExtractor;
+    use crate::normalize::Normalizer;
+
+    /// Pieces that normalisation joins, splits or reads across their neighbours.
+    const PIECES: &[&str] = &[
+        "k a m b o j a",
+        "K A M B O J A",
+        "c u s t o m e r s e r v i c e",
+        "g a j i",
+        "a",
+        "I",
+        "g a j i t i n g g i",
+        "1 1 1 a b c",
+        "x 1 1 y",
+        "C u s t o m e r s-e-r-v-i-c-e",
+        "K.A.M.B.O.J.A",
+        "w.a 0812",
+        "w . a",
+        "cust.omer",
+        "ga*ji",
+        "lu_ar",
+        "kam.boja",
+        "vi.sa.",
+        "ker'ja",
+        "don't",
+        "hati-hati",
+        "in*fo:",
+        "8jt/bu.lan",
+        "kamboja.gaji",
+        "wa.me/6281234",
+        "bit.ly/abc",
+        "hr.lisa@gmail.com",
+        "tg@hr_lisa",
+        "@hr_siam",
+        "✈️ gratis",
+        "✈️",
+        "🛂diurus",
+        "🇰🇭",
+        "🇰🇭🇮🇩",
+        "💰💰",
+        "🔥",
+        "👨‍💻",
+        "Rp 12.000.000",
+        "Rp12jt",
+        "$1,200/month",
+        "$ 1.500",
+        "USD 2000",
+        "gaji 5jt",
+        "gaji5jt",
+        "usd1k",
+        "12jt/bln",
+        "lương 20 triệu",
+        "15,000 THB",
+        "+855 12 345 678",
+        "0812-3456-7890",
+        "WA08123456789",
+        "t.me/jobs_kh",
+        "www.jobs.kh",
+        "柬埔寨高薪招聘",
+        "柬 埔 寨",
+        "ทำงานที่กัมพูชา",
+        "เงินเดือน 50,000 บาท",
+        "캄보디아",
+        "lu\u{31b}\u{300}o\u{31b}ng",
+        "e\u{301}",
+        "\u{301}x",
+        "Kam\u{200b}boja",
+        "\u{200b}",
+        "\u{200d}",
+        "ga\u{ad}ji",
+        "ＫＡＭＢＯＪＡ",
+        "𝐊𝐚𝐦𝐛𝐨𝐣𝐚",
+        "Kаmbоjа",
+        "K4mb0ja",
+        "k4mboj4",
+        "v1s4 t1k3t",
+        "fr33",
+        "tid4k",
+        "covid19",
+        "18-35 tahun",
+        "umur max 30",
+        "!!!",
+        "...",
+        "|",
+        "$",
+        "@",
+        "ﬁ",
+        "①",
+        "½",
+        "١٢٣",
+        "penipuan",
+        "kerja",
+        "di",
+        "gaji",
+        "tinggi",
+        "tiket",
+        "gratis",
+        "visa",
+        "customer",
+        "service",
+        "lowongan",
+        "(gaji)",
+        "- M",
+        "#kerja",
+        "**gaji**",
+        "\"vi.sa\"",
+        ":)",
+        "1.",
+        "a.",
+        "-",
+        "•",
+        "/",
+        "*",
+        "_x",
+        "'",
+        "k.",
+        "!x",
+        "x!",
+        "$5",
+        "(k a m b o j a)",
+        ".k a m b o j a",
+        "k a m b o j a.",
+        "@hr",
+        "hr@",
+        "|x",
+        "g.a.j.i",
+        ".ga*ji",
+        "ga*ji.",
+        "-c u s t",
+        ":k4mb0ja",
+        "k4mb0j4!",
+        "hr@gmail.com.",
+        "(wa.me/855)",
+        "【高薪】",
+        "✈️.",
+        ".✈️",
+        "a -",
+        "- a",
+        ". k",
+        "k .",
+        "Phnom Penh",
+        "no experience",
+        "free air ticket",
+    ];
+    const SEPARATORS: &[&str] = &[
+        " ",
+        " ",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r\n",
+        "\u{a0}",
+        "\u{3000}",
+        " \u{200b} ",
+        "",
+        ", ",
+        ". ",
+    ];
+
+    fn post(picks: &[(usize, usize)]) -> String {
+        let mut text = String::new();
+        for &(p, s) in picks {
+            text.push_str(PIECES[p % PIECES.len()]);
+            text.push_str(SEPARATORS[s % SEPARATORS.len()]);
+        }
+        text
+    }
+
+    /// Every window of `text`: the fast path, when taken, gives the slow path's normalisation
+    /// and features. Returns how many windows took it.
+    fn check(fx: &FeatureExtractor, n: &Normalizer, text: &str) -> usize {
+        let whole = n.normalize(text);
+        let table = fx.gram_table(whole.as_str());
+        let all = 0..whole.as_str().len();
+        assert_eq!(
+            fx.features_of_part(whole.as_str(), Some(&table), all.clone()),
+            fx.extract(text)
+        );
+        assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all).is_some());
+        let mut fast = 0;
+        for w in of(text) {
+            let Some(r) = whole.window_slice(text, w.clone()) else {
+                continue;
+            };
+            fast += 1;
+            let slice = &whole.as_str()[r.clone()];
+            let alone = n.normalize(&text[w.clone()]);
+            assert_eq!(slice, alone.as_str(), "window {w:?} of {text:?}");
+            assert_eq!(
+                fx.ngrams_in(&table, whole.as_str(), r.clone()),
+                Some(fx.ngrams(slice)),
+                "window {w:?} of {text:?}"
+            );
+            assert_eq!(
+                fx.features_of_part(whole.as_str(), Some(&table), r),
+                fx.extract(&text[w.clone()]),
+                "window {w:?} of {text:?}"
+            );
+        }
+        fast
+    }
+
+    #[test]
+    fn fast_path_matches_slow_path_on_tricky_posts() {
+        let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        let (mut fast, mut windows) = (0, 0);
+        for _ in 0..150 {
+            let len = 150 + next() % 400;
+            let picks: Vec<(usize, usize)> = (0..len).map(|_| (next(), next())).collect();
+            let text = post(&picks);
+            windows += of(&text).len();
+            fast += check(&fx, &n, &text);
+        }
+        // Both paths are exercised.
+        assert!(fast > windows / 10 && fast < windows, "{fast} of {windows}");
+    }
+
+    /// Every part of a post cut at whitespace (not only the windows `of` makes): the fast path,
+    /// when taken, gives the part's own normalisation and n-grams.
+    #[test]
+    fn fast_path_matches_slow_path_at_every_cut() {
+        let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        let mut fast = 0;
+        let mut texts: Vec<String> = ["x @ g a j i", "a ! b c d", "q $ k a m", "z | g a j i"]
+            .iter()
+            .map(|t| format!("gaji tinggi {t} kerja"))
+            .collect();
+        for _ in 0..40 {
+            let len = 20 + next() % 60;
+            let picks: Vec<(usize, usize)> = (0..len).map(|_| (next(), next())).collect();
+            texts.push(post(&picks));
+        }
+        for text in &texts {
+            let whole = n.normalize(text);
+            let table = fx.gram_table(whole.as_str());
+            let b = text.as_bytes();
+            let cuts = (1..b.len()).filter(|&p| {
+                text.is_char_boundary(p)
+                    && (b[p - 1].is_ascii_whitespace() || b[p].is_ascii_whitespace())
+            });
+            for p in cuts {
+                for w in [p..b.len(), 0..p] {
+                    let Some(r) = whole.window_slice(text, w.clone()) else {
+                        continue;
+                    };
+                    fast += 1;
+                    let slice = &whole.as_str()[r.clone()];
+                    assert_eq!(
+                        slice,
+                        n.normalize(&text[w.clone()]).as_str(),
+                        "{w:?} of {text:?}"
+                    );
+                    assert_eq!(
+                        fx.ngrams_in(&table, whole.as_str(), r),
+                        Some(fx.ngrams(slice)),
+                        "{w:?} of {text:?}"
+                    );
+                }
+            }
+        }
+        assert!(fast > 1000, "{fast}");
+    }
+
+    #[test]
+    fn edges_next_to_short_tokens_fall_back() {
+        let n = Normalizer::new();
+        // Spaced-out letters glued across the edge: `of` snaps edges to spaces between them.
+        let text = "k a m b o j a ".repeat(120);
+        let whole = n.normalize(&text);
+        for w in of(&text) {
+            if w.start > 0 && w.end < text.len() {
+                assert_eq!(whole.window_slice(&text, w), None);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn fast_path_matches_slow_path(picks in proptest::collection::vec((0usize..1000, 0usize..1000), 150..400)) {
+            let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
+            check(&fx, &n, &post(&picks));
+        }
+    }
+}
