@@ -109,9 +109,22 @@ impl Lexicon {
         // normalised phrase (with '*' marker) -> (signal, file) for duplicate checks
         let mut seen: std::collections::HashMap<String, (u16, &str)> =
             std::collections::HashMap::new();
-        for (file, src) in LEXICON_FILES {
-            let table: toml::Table = toml::from_str(src)
-                .map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
+        let tables: Vec<std::result::Result<toml::Table, toml::de::Error>> = LEXICON_FILES
+            .iter()
+            .map(|(_, src)| toml::from_str(src))
+            .collect();
+        // The normaliser's vocabulary is made of the words of these files: built from them here
+        // rather than parsed again when the first phrase is normalised.
+        if let Ok(parsed) = tables
+            .iter()
+            .map(|t| t.as_ref())
+            .collect::<std::result::Result<Vec<_>, _>>()
+        {
+            crate::normalize::init_vocabulary(&parsed);
+        }
+        for ((file, _), table) in LEXICON_FILES.iter().zip(tables) {
+            let table: toml::Table =
+                table.map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
             for (name, value) in &table {
                 let Some(&(signal, source)) = index.get(name.as_str()) else {
                     return Err(Error::data(*file, format!("unknown signal {name:?}")));

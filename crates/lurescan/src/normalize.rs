@@ -20,6 +20,7 @@
 //!    `customer service`); join words split by one punctuation mark (`ga*ji`, `cust.omer`);
 //! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -470,34 +471,60 @@ fn leet_value(c: char) -> Option<char> {
 /// Used to split a run of spaced letters that joins several words and to join a word split by a
 /// dot or a hyphen: what an evader disguises is what a filter looks for.
 fn vocabulary() -> &'static HashSet<Box<str>> {
-    static VOCAB: OnceLock<HashSet<Box<str>>> = OnceLock::new();
-    VOCAB.get_or_init(|| {
-        let mut words = HashSet::new();
-        let sources = crate::lexicon::LEXICON_FILES
+    VOCABULARY.get_or_init(|| {
+        // The bundled files are checked by the tests (and by the lexicon build, which reports
+        // errors); a file that does not parse adds no words here.
+        let tables: Vec<toml::Table> = crate::lexicon::LEXICON_FILES
             .iter()
-            .map(|(_, src)| *src)
-            .chain([crate::extract::money::MONEY_TOML]);
-        for src in sources {
-            // The bundled files are checked by the tests (and by the lexicon build, which
-            // reports errors); a file that does not parse adds no words here.
-            let Ok(table) = toml::from_str::<toml::Table>(src) else {
-                continue;
-            };
-            collect_words(&toml::Value::Table(table), &mut words);
-        }
-        words
+            .filter_map(|(_, src)| toml::from_str(src).ok())
+            .collect();
+        vocabulary_of(&tables)
     })
 }
 
+static VOCABULARY: OnceLock<HashSet<Box<str>>> = OnceLock::new();
+
+/// Builds the vocabulary (if no one has yet) from the lexicon files already parsed, all of them
+/// in [`LEXICON_FILES`](crate::lexicon::LEXICON_FILES) order: the lexicon build parses them
+/// anyway, so they are not parsed twice at start-up.
+pub(crate) fn init_vocabulary(lexicon_tables: &[&toml::Table]) {
+    VOCABULARY.get_or_init(|| vocabulary_of(lexicon_tables));
+}
+
+fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> HashSet<Box<str>> {
+    let mut words = HashSet::new();
+    let money = toml::from_str::<toml::Table>(crate::extract::money::MONEY_TOML).ok();
+    for table in lexicon_tables
+        .iter()
+        .map(Borrow::borrow)
+        .chain(money.as_ref())
+    {
+        table.values().for_each(|v| collect_words(v, &mut words));
+    }
+    words
+}
+
+/// Adds the words of every string in `value`: lowercased, without apostrophes, split at every
+/// character that is not an ASCII letter; one-letter words but `a` and `i` are left out.
 fn collect_words(value: &toml::Value, words: &mut HashSet<Box<str>>) {
     match value {
         toml::Value::String(s) => {
-            let s = s.to_ascii_lowercase().replace(['\'', '’'], "");
-            for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
-                if !w.is_empty() && (w.len() > 1 || w == "a" || w == "i") && w.is_ascii() {
-                    words.insert(w.into());
+            let mut word = String::new();
+            let mut add = |word: &mut String| {
+                if (word.len() > 1 || word == "a" || word == "i") && !words.contains(word.as_str())
+                {
+                    words.insert(word.as_str().into());
+                }
+                word.clear();
+            };
+            for c in s.chars() {
+                if c.is_ascii_alphabetic() {
+                    word.push(c.to_ascii_lowercase());
+                } else if !matches!(c, '\'' | '’') {
+                    add(&mut word);
                 }
             }
+            add(&mut word);
         }
         toml::Value::Array(items) => items.iter().for_each(|v| collect_words(v, words)),
         toml::Value::Table(t) => t.values().for_each(|v| collect_words(v, words)),
