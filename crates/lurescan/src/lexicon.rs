@@ -192,6 +192,7 @@ impl Lexicon {
         add_emoji_variants(normalizer, &mut phrases, &mut patterns, &mut seen)?;
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .build(&phrases)
             .map_err(|e| Error::data("lexicon", "cannot compile the automaton").with_source(e))?;
         Ok(Lexicon {
