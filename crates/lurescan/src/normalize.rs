@@ -21,12 +21,13 @@
 //! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
 
 use std::borrow::Borrow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::error::{Error, Result};
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
 pub(crate) const NORMALIZER_VERSION: u32 = 3;
@@ -105,10 +106,10 @@ struct Unit {
 /// Build it once and reuse it: it holds the homoglyph table.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    homoglyphs: HashMap<char, char>,
+    homoglyphs: FxHashMap<char, char>,
     /// Emoji read as words (`data/emoji.toml`): first character -> (second character of a
     /// flag, the word).
-    emoji: HashMap<char, Vec<EmojiWord>>,
+    emoji: FxHashMap<char, Vec<EmojiWord>>,
 }
 
 /// An emoji read as a word: the second character of a flag (if any), and the word.
@@ -183,8 +184,8 @@ impl Normalizer {
     pub fn new() -> Self {
         // The bundled table is checked by the tests; it cannot fail at run time.
         Self::from_toml(include_str!("../data/homoglyphs.toml")).unwrap_or_else(|_| Normalizer {
-            homoglyphs: HashMap::new(),
-            emoji: HashMap::new(),
+            homoglyphs: FxHashMap::default(),
+            emoji: FxHashMap::default(),
         })
     }
 
@@ -195,7 +196,7 @@ impl Normalizer {
         }
         let file: File = toml::from_str(src)
             .map_err(|e| Error::data("homoglyphs.toml", "not valid TOML").with_source(e))?;
-        let mut homoglyphs = HashMap::new();
+        let mut homoglyphs = FxHashMap::default();
         for (k, v) in file.fold {
             let mut kc = k.chars();
             let mut vc = v.chars();
@@ -211,7 +212,7 @@ impl Normalizer {
                 }
             }
         }
-        let mut emoji: HashMap<char, Vec<EmojiWord>> = HashMap::new();
+        let mut emoji: FxHashMap<char, Vec<EmojiWord>> = FxHashMap::default();
         for (e, entry) in emoji_table()? {
             let mut chars = e.chars().filter(|&c| !is_ignorable(c));
             if let Some(first) = chars.next() {
@@ -470,7 +471,7 @@ fn leet_value(c: char) -> Option<char> {
 /// context lists (`data/lexicon/*.toml`, `data/money.toml`), lowercased, ASCII letters only.
 /// Used to split a run of spaced letters that joins several words and to join a word split by a
 /// dot or a hyphen: what an evader disguises is what a filter looks for.
-fn vocabulary() -> &'static HashSet<Box<str>> {
+fn vocabulary() -> &'static FxHashSet<Box<str>> {
     VOCABULARY.get_or_init(|| {
         // The bundled files are checked by the tests (and by the lexicon build, which reports
         // errors); a file that does not parse adds no words here.
@@ -482,7 +483,7 @@ fn vocabulary() -> &'static HashSet<Box<str>> {
     })
 }
 
-static VOCABULARY: OnceLock<HashSet<Box<str>>> = OnceLock::new();
+static VOCABULARY: OnceLock<FxHashSet<Box<str>>> = OnceLock::new();
 
 /// Builds the vocabulary (if no one has yet) from the lexicon files already parsed, all of them
 /// in [`LEXICON_FILES`](crate::lexicon::LEXICON_FILES) order: the lexicon build parses them
@@ -491,8 +492,8 @@ pub(crate) fn init_vocabulary(lexicon_tables: &[&toml::Table]) {
     VOCABULARY.get_or_init(|| vocabulary_of(lexicon_tables));
 }
 
-fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> HashSet<Box<str>> {
-    let mut words = HashSet::new();
+fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> FxHashSet<Box<str>> {
+    let mut words = FxHashSet::default();
     let money = toml::from_str::<toml::Table>(crate::extract::money::MONEY_TOML).ok();
     for table in lexicon_tables
         .iter()
@@ -506,7 +507,7 @@ fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> HashSet<Box<st
 
 /// Adds the words of every string in `value`: lowercased, without apostrophes, split at every
 /// character that is not an ASCII letter; one-letter words but `a` and `i` are left out.
-fn collect_words(value: &toml::Value, words: &mut HashSet<Box<str>>) {
+fn collect_words(value: &toml::Value, words: &mut FxHashSet<Box<str>>) {
     match value {
         toml::Value::String(s) => {
             let mut word = String::new();
@@ -539,7 +540,7 @@ const MAX_SPLIT_RUN: usize = 64;
 
 /// Splits `letters` into the fewest known words; `None` when it is a word itself, too long,
 /// or cannot be covered by known words. Returns the positions where a new word starts.
-fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<usize>> {
+fn split_into_words(letters: &[char], vocab: &FxHashSet<Box<str>>) -> Option<Vec<usize>> {
     let n = letters.len();
     if !(2..=MAX_SPLIT_RUN).contains(&n) || !letters.iter().all(char::is_ascii_alphabetic) {
         return None;
@@ -581,7 +582,7 @@ fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<u
 /// spaces need three letters, runs joined by punctuation two. A run that is no known word but
 /// splits into known words is split there (`c u s t o m e r s e r v i c e`): evaders space out
 /// neighbouring words alike.
-fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
+fn join_spaced_letters(units: Vec<Unit>, vocab: &FxHashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let alnum = |i: usize| alphanumeric(units[i].c) || leet_value(units[i].c).is_some();
     let single = |i: usize| {
@@ -691,7 +692,7 @@ const WEB_SUFFIXES: [&str; 24] = [
 /// addresses are left alone (`@hr_lisa`, `x.com/ab_cd`). Whatever the mark and the lengths, a
 /// split whose two sides make a known word is joined (`cust.omer`, `wi.th`, `8jt/bu.lan`,
 /// `in*fo:`).
-fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
+fn join_split_words(mut units: Vec<Unit>, vocab: &FxHashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let letter = |u: &Unit| is_spaced_script_letter(u.c);
     let mut drop: Vec<usize> = Vec::new();
