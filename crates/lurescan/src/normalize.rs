@@ -870,6 +870,60 @@ mod tests {
         Normalizer::new().normalize(s).as_str().to_string()
     }
 
+    /// The vocabulary is the set of words the first implementation collected: every string of
+    /// the lexicon files and of `money.toml`, lowercased, apostrophes dropped, split at every
+    /// character that is not an ASCII letter.
+    #[test]
+    fn vocabulary_is_the_words_of_the_data_files() {
+        fn collect(value: &toml::Value, words: &mut std::collections::HashSet<String>) {
+            match value {
+                toml::Value::String(s) => {
+                    let s = s.to_ascii_lowercase().replace(['\'', '’'], "");
+                    for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
+                        if !w.is_empty() && (w.len() > 1 || w == "a" || w == "i") && w.is_ascii() {
+                            words.insert(w.to_string());
+                        }
+                    }
+                }
+                toml::Value::Array(items) => items.iter().for_each(|v| collect(v, words)),
+                toml::Value::Table(t) => t.values().for_each(|v| collect(v, words)),
+                _ => {}
+            }
+        }
+        let mut expected = std::collections::HashSet::new();
+        let sources = crate::lexicon::LEXICON_FILES
+            .iter()
+            .map(|(_, src)| *src)
+            .chain([crate::extract::money::MONEY_TOML]);
+        for src in sources {
+            let table = toml::from_str::<toml::Table>(src).unwrap();
+            collect(&toml::Value::Table(table), &mut expected);
+        }
+        // Built lazily or handed the lexicon build's tables: the same words.
+        let lexicon_tables: Vec<toml::Table> = crate::lexicon::LEXICON_FILES
+            .iter()
+            .map(|(_, src)| toml::from_str(src).unwrap())
+            .collect();
+        for built in [vocabulary(), &vocabulary_of(&lexicon_tables)] {
+            let built: std::collections::HashSet<String> =
+                built.iter().map(|w| w.to_string()).collect();
+            assert!(built.len() > 1000);
+            assert_eq!(built, expected);
+        }
+        // Words with apostrophes, digits and non-ASCII letters, the same way.
+        let tricky: toml::Table = toml::from_str(
+            r#"x = ["Don't stop", "l’offre", "gaji5jt/bulan", "Kamboja-Thailand", "a I b", "đi làm"]"#,
+        )
+        .unwrap();
+        let mut expected = std::collections::HashSet::new();
+        collect(&toml::Value::Table(tricky.clone()), &mut expected);
+        let mut built = FxHashSet::default();
+        tricky.values().for_each(|v| collect_words(v, &mut built));
+        let built: std::collections::HashSet<String> =
+            built.iter().map(|w| w.to_string()).collect();
+        assert_eq!(built, expected);
+    }
+
     #[test]
     fn folds_obfuscations() {
         let cases = [
