@@ -531,14 +531,14 @@ fn load_bundled() -> Result<Classifier> {
     #[cfg(feature = "parallel")]
     let file = std::thread::scope(|s| {
         let extractor = s.spawn(default_extractor);
-        let file = ModelFile::from_slice(BUNDLED_MODEL);
+        let file = ModelFile::from_bundled_slice(BUNDLED_MODEL);
         if let Err(panic) = extractor.join() {
             std::panic::resume_unwind(panic);
         }
         file
     });
     #[cfg(not(feature = "parallel"))]
-    let file = ModelFile::from_slice(BUNDLED_MODEL);
+    let file = ModelFile::from_bundled_slice(BUNDLED_MODEL);
     Classifier::from_model_file(file?)
 }
 
@@ -546,4 +546,18 @@ fn load_bundled() -> Result<Classifier> {
 fn default_extractor() -> &'static FeatureExtractor {
     static EXTRACTOR: OnceLock<FeatureExtractor> = OnceLock::new();
     EXTRACTOR.get_or_init(FeatureExtractor::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled model is loaded without recomputing its checksum; this is where it is
+    /// verified, as a model file from disk would be.
+    #[test]
+    fn bundled_model_checksum_is_valid() {
+        let checked = ModelFile::from_slice(BUNDLED_MODEL).expect("the bundled model verifies");
+        let fast = ModelFile::from_bundled_slice(BUNDLED_MODEL).expect("the bundled model loads");
+        assert_eq!(checked, fast);
+    }
 }

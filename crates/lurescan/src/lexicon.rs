@@ -8,6 +8,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::normalize::{Normalizer, is_spaced_script_alnum};
 
 /// The bundled data files, in a fixed order (part of the feature fingerprint).
@@ -56,7 +57,7 @@ struct SignalsFile {
 pub(crate) fn load_signals() -> Result<Vec<SignalDef>> {
     let file: SignalsFile = toml::from_str(SIGNALS_TOML)
         .map_err(|e| Error::data("signals.toml", "not valid TOML").with_source(e))?;
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     for s in &file.signal {
         if !seen.insert(s.name.as_str()) {
             return Err(Error::data(
@@ -99,7 +100,7 @@ pub(crate) struct LexMatch {
 impl Lexicon {
     /// Compiles the bundled lexicon files for `signals`.
     pub(crate) fn build(signals: &[SignalDef], normalizer: &Normalizer) -> Result<Self> {
-        let index: std::collections::HashMap<&str, (u16, Source)> = signals
+        let index: FxHashMap<&str, (u16, Source)> = signals
             .iter()
             .enumerate()
             .map(|(i, s)| (s.name.as_str(), (i as u16, s.source)))
@@ -107,11 +108,23 @@ impl Lexicon {
         let mut phrases: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         // normalised phrase (with '*' marker) -> (signal, file) for duplicate checks
-        let mut seen: std::collections::HashMap<String, (u16, &str)> =
-            std::collections::HashMap::new();
-        for (file, src) in LEXICON_FILES {
-            let table: toml::Table = toml::from_str(src)
-                .map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
+        let mut seen: FxHashMap<String, (u16, &str)> = FxHashMap::default();
+        let tables: Vec<std::result::Result<toml::Table, toml::de::Error>> = LEXICON_FILES
+            .iter()
+            .map(|(_, src)| toml::from_str(src))
+            .collect();
+        // The normaliser's vocabulary is made of the words of these files: built from them here
+        // rather than parsed again when the first phrase is normalised.
+        if let Ok(parsed) = tables
+            .iter()
+            .map(|t| t.as_ref())
+            .collect::<std::result::Result<Vec<_>, _>>()
+        {
+            crate::normalize::init_vocabulary(&parsed);
+        }
+        for ((file, _), table) in LEXICON_FILES.iter().zip(tables) {
+            let table: toml::Table =
+                table.map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
             for (name, value) in &table {
                 let Some(&(signal, source)) = index.get(name.as_str()) else {
                     return Err(Error::data(*file, format!("unknown signal {name:?}")));
@@ -179,6 +192,7 @@ impl Lexicon {
         add_emoji_variants(normalizer, &mut phrases, &mut patterns, &mut seen)?;
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .build(&phrases)
             .map_err(|e| Error::data("lexicon", "cannot compile the automaton").with_source(e))?;
         Ok(Lexicon {
@@ -265,7 +279,7 @@ fn add_emoji_variants(
     normalizer: &Normalizer,
     phrases: &mut Vec<String>,
     patterns: &mut Vec<Pattern>,
-    seen: &mut std::collections::HashMap<String, (u16, &str)>,
+    seen: &mut FxHashMap<String, (u16, &str)>,
 ) -> Result<()> {
     let words = |s: &str| -> Vec<String> {
         normalizer
@@ -278,8 +292,7 @@ fn add_emoji_variants(
     };
     // First word of a replaced phrase -> (its words, the words read for the emoji).
     type Replacement = (Vec<String>, Vec<String>);
-    let mut by_first: std::collections::HashMap<String, Vec<Replacement>> =
-        std::collections::HashMap::new();
+    let mut by_first: FxHashMap<String, Vec<Replacement>> = FxHashMap::default();
     for entry in crate::normalize::emoji_table()?.values() {
         let read = words(&entry.word);
         for w in &entry.stands_for {
@@ -293,7 +306,7 @@ fn add_emoji_variants(
         }
     }
     let explicit = phrases.len();
-    let own: std::collections::HashSet<(&str, u16)> = phrases
+    let own: FxHashSet<(&str, u16)> = phrases
         .iter()
         .zip(patterns.iter())
         .map(|(ph, p)| (ph.as_str(), p.signal))

@@ -103,6 +103,7 @@ mod classifier;
 mod error;
 mod extract;
 mod features;
+mod fxhash;
 mod lexicon;
 mod model;
 mod normalize;

@@ -20,13 +20,15 @@
 //!    `customer service`); join words split by one punctuation mark (`ga*ji`, `cust.omer`);
 //! 6. fold leetspeak inside words (`k4mb0ja`), leaving numbers with units alone (`gaji5jt`).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::error::{Error, Result};
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
 pub(crate) const NORMALIZER_VERSION: u32 = 3;
@@ -186,10 +188,10 @@ struct Unit {
 /// Build it once and reuse it: it holds the homoglyph table.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    homoglyphs: HashMap<char, char>,
+    homoglyphs: FxHashMap<char, char>,
     /// Emoji read as words (`data/emoji.toml`): first character -> (second character of a
     /// flag, the word).
-    emoji: HashMap<char, Vec<EmojiWord>>,
+    emoji: FxHashMap<char, Vec<EmojiWord>>,
 }
 
 /// An emoji read as a word: the second character of a flag (if any), and the word.
@@ -264,8 +266,8 @@ impl Normalizer {
     pub fn new() -> Self {
         // The bundled table is checked by the tests; it cannot fail at run time.
         Self::from_toml(include_str!("../data/homoglyphs.toml")).unwrap_or_else(|_| Normalizer {
-            homoglyphs: HashMap::new(),
-            emoji: HashMap::new(),
+            homoglyphs: FxHashMap::default(),
+            emoji: FxHashMap::default(),
         })
     }
 
@@ -276,7 +278,7 @@ impl Normalizer {
         }
         let file: File = toml::from_str(src)
             .map_err(|e| Error::data("homoglyphs.toml", "not valid TOML").with_source(e))?;
-        let mut homoglyphs = HashMap::new();
+        let mut homoglyphs = FxHashMap::default();
         for (k, v) in file.fold {
             let mut kc = k.chars();
             let mut vc = v.chars();
@@ -292,7 +294,7 @@ impl Normalizer {
                 }
             }
         }
-        let mut emoji: HashMap<char, Vec<EmojiWord>> = HashMap::new();
+        let mut emoji: FxHashMap<char, Vec<EmojiWord>> = FxHashMap::default();
         for (e, entry) in emoji_table()? {
             let mut chars = e.chars().filter(|&c| !is_ignorable(c));
             if let Some(first) = chars.next() {
@@ -551,35 +553,61 @@ fn leet_value(c: char) -> Option<char> {
 /// context lists (`data/lexicon/*.toml`, `data/money.toml`), lowercased, ASCII letters only.
 /// Used to split a run of spaced letters that joins several words and to join a word split by a
 /// dot or a hyphen: what an evader disguises is what a filter looks for.
-fn vocabulary() -> &'static HashSet<Box<str>> {
-    static VOCAB: OnceLock<HashSet<Box<str>>> = OnceLock::new();
-    VOCAB.get_or_init(|| {
-        let mut words = HashSet::new();
-        let sources = crate::lexicon::LEXICON_FILES
+fn vocabulary() -> &'static FxHashSet<Box<str>> {
+    VOCABULARY.get_or_init(|| {
+        // The bundled files are checked by the tests (and by the lexicon build, which reports
+        // errors); a file that does not parse adds no words here.
+        let tables: Vec<toml::Table> = crate::lexicon::LEXICON_FILES
             .iter()
-            .map(|(_, src)| *src)
-            .chain([crate::extract::money::MONEY_TOML]);
-        for src in sources {
-            // The bundled files are checked by the tests (and by the lexicon build, which
-            // reports errors); a file that does not parse adds no words here.
-            let Ok(table) = toml::from_str::<toml::Table>(src) else {
-                continue;
-            };
-            collect_words(&toml::Value::Table(table), &mut words);
-        }
-        words
+            .filter_map(|(_, src)| toml::from_str(src).ok())
+            .collect();
+        vocabulary_of(&tables)
     })
 }
 
-fn collect_words(value: &toml::Value, words: &mut HashSet<Box<str>>) {
+static VOCABULARY: OnceLock<FxHashSet<Box<str>>> = OnceLock::new();
+
+/// Builds the vocabulary (if no one has yet) from the lexicon files already parsed, all of them
+/// in [`LEXICON_FILES`](crate::lexicon::LEXICON_FILES) order: the lexicon build parses them
+/// anyway, so they are not parsed twice at start-up.
+pub(crate) fn init_vocabulary(lexicon_tables: &[&toml::Table]) {
+    VOCABULARY.get_or_init(|| vocabulary_of(lexicon_tables));
+}
+
+fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> FxHashSet<Box<str>> {
+    let mut words = FxHashSet::default();
+    let money = toml::from_str::<toml::Table>(crate::extract::money::MONEY_TOML).ok();
+    for table in lexicon_tables
+        .iter()
+        .map(Borrow::borrow)
+        .chain(money.as_ref())
+    {
+        table.values().for_each(|v| collect_words(v, &mut words));
+    }
+    words
+}
+
+/// Adds the words of every string in `value`: lowercased, without apostrophes, split at every
+/// character that is not an ASCII letter; one-letter words but `a` and `i` are left out.
+fn collect_words(value: &toml::Value, words: &mut FxHashSet<Box<str>>) {
     match value {
         toml::Value::String(s) => {
-            let s = s.to_ascii_lowercase().replace(['\'', '’'], "");
-            for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
-                if !w.is_empty() && (w.len() > 1 || w == "a" || w == "i") && w.is_ascii() {
-                    words.insert(w.into());
+            let mut word = String::new();
+            let mut add = |word: &mut String| {
+                if (word.len() > 1 || word == "a" || word == "i") && !words.contains(word.as_str())
+                {
+                    words.insert(word.as_str().into());
+                }
+                word.clear();
+            };
+            for c in s.chars() {
+                if c.is_ascii_alphabetic() {
+                    word.push(c.to_ascii_lowercase());
+                } else if !matches!(c, '\'' | '’') {
+                    add(&mut word);
                 }
             }
+            add(&mut word);
         }
         toml::Value::Array(items) => items.iter().for_each(|v| collect_words(v, words)),
         toml::Value::Table(t) => t.values().for_each(|v| collect_words(v, words)),
@@ -594,7 +622,7 @@ const MAX_SPLIT_RUN: usize = 64;
 
 /// Splits `letters` into the fewest known words; `None` when it is a word itself, too long,
 /// or cannot be covered by known words. Returns the positions where a new word starts.
-fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<usize>> {
+fn split_into_words(letters: &[char], vocab: &FxHashSet<Box<str>>) -> Option<Vec<usize>> {
     let n = letters.len();
     if !(2..=MAX_SPLIT_RUN).contains(&n) || !letters.iter().all(char::is_ascii_alphabetic) {
         return None;
@@ -636,7 +664,7 @@ fn split_into_words(letters: &[char], vocab: &HashSet<Box<str>>) -> Option<Vec<u
 /// spaces need three letters, runs joined by punctuation two. A run that is no known word but
 /// splits into known words is split there (`c u s t o m e r s e r v i c e`): evaders space out
 /// neighbouring words alike.
-fn join_spaced_letters(units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
+fn join_spaced_letters(units: Vec<Unit>, vocab: &FxHashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let alnum = |i: usize| alphanumeric(units[i].c) || leet_value(units[i].c).is_some();
     let single = |i: usize| {
@@ -746,7 +774,7 @@ const WEB_SUFFIXES: [&str; 24] = [
 /// addresses are left alone (`@hr_lisa`, `x.com/ab_cd`). Whatever the mark and the lengths, a
 /// split whose two sides make a known word is joined (`cust.omer`, `wi.th`, `8jt/bu.lan`,
 /// `in*fo:`).
-fn join_split_words(mut units: Vec<Unit>, vocab: &HashSet<Box<str>>) -> Vec<Unit> {
+fn join_split_words(mut units: Vec<Unit>, vocab: &FxHashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let letter = |u: &Unit| is_spaced_script_letter(u.c);
     let mut drop: Vec<usize> = Vec::new();
@@ -922,6 +950,60 @@ mod tests {
 
     fn norm(s: &str) -> String {
         Normalizer::new().normalize(s).as_str().to_string()
+    }
+
+    /// The vocabulary is the set of words the first implementation collected: every string of
+    /// the lexicon files and of `money.toml`, lowercased, apostrophes dropped, split at every
+    /// character that is not an ASCII letter.
+    #[test]
+    fn vocabulary_is_the_words_of_the_data_files() {
+        fn collect(value: &toml::Value, words: &mut std::collections::HashSet<String>) {
+            match value {
+                toml::Value::String(s) => {
+                    let s = s.to_ascii_lowercase().replace(['\'', '’'], "");
+                    for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
+                        if !w.is_empty() && (w.len() > 1 || w == "a" || w == "i") && w.is_ascii() {
+                            words.insert(w.to_string());
+                        }
+                    }
+                }
+                toml::Value::Array(items) => items.iter().for_each(|v| collect(v, words)),
+                toml::Value::Table(t) => t.values().for_each(|v| collect(v, words)),
+                _ => {}
+            }
+        }
+        let mut expected = std::collections::HashSet::new();
+        let sources = crate::lexicon::LEXICON_FILES
+            .iter()
+            .map(|(_, src)| *src)
+            .chain([crate::extract::money::MONEY_TOML]);
+        for src in sources {
+            let table = toml::from_str::<toml::Table>(src).unwrap();
+            collect(&toml::Value::Table(table), &mut expected);
+        }
+        // Built lazily or handed the lexicon build's tables: the same words.
+        let lexicon_tables: Vec<toml::Table> = crate::lexicon::LEXICON_FILES
+            .iter()
+            .map(|(_, src)| toml::from_str(src).unwrap())
+            .collect();
+        for built in [vocabulary(), &vocabulary_of(&lexicon_tables)] {
+            let built: std::collections::HashSet<String> =
+                built.iter().map(|w| w.to_string()).collect();
+            assert!(built.len() > 1000);
+            assert_eq!(built, expected);
+        }
+        // Words with apostrophes, digits and non-ASCII letters, the same way.
+        let tricky: toml::Table = toml::from_str(
+            r#"x = ["Don't stop", "l’offre", "gaji5jt/bulan", "Kamboja-Thailand", "a I b", "đi làm"]"#,
+        )
+        .unwrap();
+        let mut expected = std::collections::HashSet::new();
+        collect(&toml::Value::Table(tricky.clone()), &mut expected);
+        let mut built = FxHashSet::default();
+        tricky.values().for_each(|v| collect_words(v, &mut built));
+        let built: std::collections::HashSet<String> =
+            built.iter().map(|w| w.to_string()).collect();
+        assert_eq!(built, expected);
     }
 
     #[test]

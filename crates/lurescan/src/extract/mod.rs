@@ -204,7 +204,9 @@ pub(crate) fn bounded_alternation(words: &[String]) -> String {
         .join("|")
 }
 
-fn sorted_words(words: &[String]) -> Vec<String> {
+/// `words` longest first (then in byte order), without duplicates: the order of the
+/// alternatives of [`alternation`].
+pub(crate) fn sorted_words(words: &[String]) -> Vec<String> {
     let mut words = words.to_vec();
     words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     words.dedup();

@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
-use regex::Regex;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::util::captures as meta_captures;
 use regex_automata::{Anchored, Input, meta};
 use serde::{Deserialize, Serialize};
 
-use super::{alternation, bounded_alternation};
+use super::{alternation, bounded_alternation, sorted_words};
 use crate::error::{Error, Result};
 
 pub(crate) const MONEY_TOML: &str = include_str!("../../data/money.toml");
@@ -131,9 +130,15 @@ pub(crate) struct MoneyExtractor {
     periods: HashMap<String, Period>,
     /// Number words ("delapan", "eight", "tam") and their values.
     number_words: HashMap<String, f64>,
-    context: Regex,
-    /// For each capture group index of `context` after 0: what it means.
+    /// The context words: period prefixes, fee words, salary words, each list longest first,
+    /// leftmost-first (the matches of the regex alternation `(period words)|…|(fee words)|
+    /// (salary words)` it replaces, which took as long to compile as the amount pattern).
+    context: AhoCorasick,
+    /// For each pattern of `context`: what it means.
     context_kinds: Vec<Context>,
+    /// The lists of context words, in the order given to the automaton (for the tests).
+    #[cfg(test)]
+    context_groups: Vec<(Context, Vec<String>)>,
     /// No currency or multiplier word is made of digits, `.` and `,` only: a match that is a
     /// bare number then has no currency and is skipped without running the capture engine.
     skip_bare_numbers: bool,
@@ -241,18 +246,30 @@ impl MoneyExtractor {
             .map_err(|e| bad("cannot compile the amount pattern".into()).with_source(e))?;
 
         let mut context_kinds = Vec::new();
-        let mut groups = Vec::new();
+        let mut context_words = Vec::new();
+        #[cfg(test)]
+        let mut context_groups = Vec::new();
+        let mut group = |words: &[String], kind: Context| {
+            #[cfg(test)]
+            context_groups.push((kind, words.to_vec()));
+            for w in sorted_words(words) {
+                context_words.push(w);
+                context_kinds.push(kind);
+            }
+        };
         for (name, words) in &file.period_prefix {
             let p = Period::from_name(name).ok_or_else(|| bad(format!("unknown period {name}")))?;
-            groups.push(format!("({})", alternation(words)));
-            context_kinds.push(Context::Period(p));
+            group(words, Context::Period(p));
         }
-        groups.push(format!("({})", alternation(&file.fee_context)));
-        context_kinds.push(Context::Fee);
-        groups.push(format!("({})", alternation(&file.salary_context)));
-        context_kinds.push(Context::Salary);
-        let context = Regex::new(&groups.join("|"))
-            .map_err(|e| bad("cannot compile the context pattern".into()).with_source(e))?;
+        group(&file.fee_context, Context::Fee);
+        group(&file.salary_context, Context::Salary);
+        if context_words.iter().any(String::is_empty) {
+            return Err(bad("a context word is empty".into()));
+        }
+        let context = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&context_words)
+            .map_err(|e| bad("cannot compile the context words".into()).with_source(e))?;
 
         let skip_bare_numbers = !prefix_cur
             .keys()
@@ -279,6 +296,8 @@ impl MoneyExtractor {
             number_words: file.number_words,
             context,
             context_kinds,
+            #[cfg(test)]
+            context_groups,
         })
     }
 
@@ -369,18 +388,14 @@ impl MoneyExtractor {
         let before = &text[ctx_start..whole.start];
         let mut kind = None;
         let mut prefix_period = None;
-        for c in self.context.captures_iter(before) {
-            for (i, k) in self.context_kinds.iter().enumerate() {
-                if c.get(i + 1).is_some() {
-                    match *k {
-                        Context::Period(p) => {
-                            prefix_period = Some(p);
-                            kind = Some(MoneyKind::Salary);
-                        }
-                        Context::Fee => kind = Some(MoneyKind::Fee),
-                        Context::Salary => kind = Some(MoneyKind::Salary),
-                    }
+        for c in self.context.find_iter(before) {
+            match self.context_kinds[c.pattern().as_usize()] {
+                Context::Period(p) => {
+                    prefix_period = Some(p);
+                    kind = Some(MoneyKind::Salary);
                 }
+                Context::Fee => kind = Some(MoneyKind::Fee),
+                Context::Salary => kind = Some(MoneyKind::Salary),
             }
         }
         let period = get("per")
@@ -501,6 +516,47 @@ fn parse_number(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The context words find what the regex alternation they replaced found: the same spans,
+    /// of the same kinds, over texts made of overlapping and adjacent context words.
+    #[test]
+    fn context_words_match_the_regex_they_replaced() {
+        let m = MoneyExtractor::build().unwrap();
+        // The regex as it was built, from the same lists in the same order.
+        let groups = &m.context_groups;
+        let pattern: Vec<String> = groups
+            .iter()
+            .map(|(_, words)| format!("({})", alternation(words)))
+            .collect();
+        let regex = regex::Regex::new(&pattern.join("|")).unwrap();
+        let words: Vec<String> = groups.iter().flat_map(|(_, w)| w.clone()).collect();
+        let mut texts: Vec<String> = Vec::new();
+        for (i, a) in words.iter().enumerate() {
+            texts.push(a.clone());
+            for b in words.iter().skip(i % 7).step_by(11) {
+                texts.push(format!("{a}{b}"));
+                texts.push(format!("x {a} {b}."));
+                let cut: String = a.chars().skip(1).collect();
+                texts.push(format!("{cut}{b}"));
+            }
+        }
+        for text in &texts {
+            let old: Vec<(usize, usize, Context)> = regex
+                .captures_iter(text)
+                .map(|c| {
+                    let g = (1..c.len()).find(|&g| c.get(g).is_some()).unwrap();
+                    let whole = c.get(0).unwrap();
+                    (whole.start(), whole.end(), groups[g - 1].0)
+                })
+                .collect();
+            let new: Vec<(usize, usize, Context)> = m
+                .context
+                .find_iter(text.as_str())
+                .map(|f| (f.start(), f.end(), m.context_kinds[f.pattern().as_usize()]))
+                .collect();
+            assert_eq!(old, new, "{text:?}");
+        }
+    }
 
     #[test]
     fn numbers() {
