@@ -610,8 +610,14 @@ mod tests {
             ("salary usd 1,200 per month", MoneyKind::Salary),
             ("registrasi gratis, gaji 8 jt", MoneyKind::Salary),
             ("kindly remit £680 to our solicitor", MoneyKind::Fee),
-            ("kindly send 35,000 naira for your police clearance", MoneyKind::Fee),
-            ("pre-registration: lkr 15,000. pay at our office", MoneyKind::Fee),
+            (
+                "kindly send 35,000 naira for your police clearance",
+                MoneyKind::Fee,
+            ),
+            (
+                "pre-registration: lkr 15,000. pay at our office",
+                MoneyKind::Fee,
+            ),
             ("booking + documents: 900 usd", MoneyKind::Fee),
             ("kirim 500rb dulu untuk dp", MoneyKind::Fee),
             ("salary aed 4,500 per month", MoneyKind::Salary),
@@ -638,7 +644,9 @@ mod tests {
         for (text, want) in cases {
             let mut out = Vec::new();
             m.find_all(text, &mut out);
-            let got = out.first().map(|o| (o.money.currency.as_str(), o.money.min));
+            let got = out
+                .first()
+                .map(|o| (o.money.currency.as_str(), o.money.min));
             assert_eq!(got, want, "{text}: {out:?}");
         }
     }
