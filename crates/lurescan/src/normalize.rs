@@ -1079,8 +1079,8 @@ mod tests {
             ("kerja.gaji wa.me bit.ly", "kerja.gaji wa.me bit.ly"),
             // Emoji written for words are read as the words.
             (
-                "✈️ gratis, 🛂diurus, kerja di 🇰🇭🇮🇩 🙏 💰",
-                "tiket gratis, visa diurus, kerja di kamboja🇮🇩 🙏 💰",
+                "✈️ gratis, 🛂diurus, kerja di 🇰🇭🇮🇩 🙏 💰 💵",
+                "tiket gratis, visa diurus, kerja di kamboja🇮🇩 🙏 gaji 💵",
             ),
         ];
         for (input, want) in cases {
