@@ -103,7 +103,6 @@ mod classifier;
 mod error;
 mod extract;
 mod features;
-mod fxhash;
 mod lexicon;
 mod model;
 mod normalize;

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::error::{Error, Result};
-use crate::fxhash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
 pub(crate) const NORMALIZER_VERSION: u32 = 3;
