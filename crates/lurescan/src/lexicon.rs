@@ -8,8 +8,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use rustc_hash::{FxHashMap, FxHashSet};
 use crate::normalize::{Normalizer, is_spaced_script_alnum};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The bundled data files, in a fixed order (part of the feature fingerprint).
 pub(crate) const SIGNALS_TOML: &str = include_str!("../data/signals.toml");
