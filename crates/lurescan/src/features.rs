@@ -258,22 +258,7 @@ impl FeatureExtractor {
                 let hasher = Xxh3Short::new(cfg.seed ^ n as u64);
                 let n = n as usize;
                 for w in words.windows(n) {
-                    // Words separated by exactly one space are already joined in the text.
-                    let (first, last) = (w[0], w[n - 1]);
-                    let joined = w.windows(2).all(|p| &bytes[p[0].1..p[1].0] == b" ");
-                    let gram = if joined {
-                        &bytes[first.0..last.1]
-                    } else {
-                        buf.clear();
-                        for (i, &(s, e)) in w.iter().enumerate() {
-                            if i > 0 {
-                                buf.push(b' ');
-                            }
-                            buf.extend_from_slice(&bytes[s..e]);
-                        }
-                        &buf[..]
-                    };
-                    sink.add(hasher.hash(gram));
+                    sink.add(hasher.hash(word_gram(bytes, w, buf)));
                 }
             }
         }
@@ -346,6 +331,24 @@ pub(crate) struct GramTable {
     char_buckets: Vec<Vec<u32>>,
 }
 
+/// The text of the word n-gram `w` (byte ranges of consecutive words in `bytes`): the words
+/// joined by single spaces. Words separated by exactly one space are already joined in the
+/// text, so most grams are a slice of it; the others are built in `buf`.
+fn word_gram<'a>(bytes: &'a [u8], w: &[(usize, usize)], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    let (first, last) = (w[0], w[w.len() - 1]);
+    if w.windows(2).all(|p| &bytes[p[0].1..p[1].0] == b" ") {
+        return &bytes[first.0..last.1];
+    }
+    buf.clear();
+    for (i, &(s, e)) in w.iter().enumerate() {
+        if i > 0 {
+            buf.push(b' ');
+        }
+        buf.extend_from_slice(&bytes[s..e]);
+    }
+    buf
+}
+
 /// The bucket of no gram (buckets are below 2³¹).
 const BLANK: u32 = u32::MAX;
 
@@ -370,24 +373,9 @@ impl FeatureExtractor {
             for n in cfg.word.0.max(1)..=cfg.word.1 {
                 let hasher = Xxh3Short::new(cfg.seed ^ n as u64);
                 let n = n as usize;
-                let grams = words.windows(n).map(|w| {
-                    // As in `ngrams_with`.
-                    let (first, last) = (w[0], w[n - 1]);
-                    let joined = w.windows(2).all(|p| &bytes[p[0].1..p[1].0] == b" ");
-                    let gram = if joined {
-                        &bytes[first.0..last.1]
-                    } else {
-                        buf.clear();
-                        for (i, &(s, e)) in w.iter().enumerate() {
-                            if i > 0 {
-                                buf.push(b' ');
-                            }
-                            buf.extend_from_slice(&bytes[s..e]);
-                        }
-                        &buf[..]
-                    };
-                    hasher.hash(gram) as u32 & mask
-                });
+                let grams = words
+                    .windows(n)
+                    .map(|w| hasher.hash(word_gram(bytes, w, &mut buf)) as u32 & mask);
                 table.word_buckets.push(grams.collect());
             }
         }

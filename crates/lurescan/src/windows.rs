@@ -389,16 +389,20 @@ mod fast_path_tests {
         fast
     }
 
-    #[test]
-    fn fast_path_matches_slow_path_on_tricky_posts() {
-        let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
+    /// A xorshift generator of the picks `post` takes: the same posts on every run.
+    fn xorshift(mut x: u64) -> impl FnMut() -> usize {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x as usize
-        };
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_slow_path_on_tricky_posts() {
+        let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut fast, mut windows) = (0, 0);
         for _ in 0..150 {
             let len = 150 + next() % 400;
@@ -416,13 +420,7 @@ mod fast_path_tests {
     #[test]
     fn fast_path_matches_slow_path_at_every_cut() {
         let (fx, n) = (FeatureExtractor::new(), Normalizer::new());
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut fast = 0;
         let mut texts: Vec<String> = ["x @ g a j i", "a ! b c d", "q $ k a m", "z | g a j i"]
             .iter()
