@@ -733,9 +733,15 @@ mod tests {
         let file = clf.model_file();
         let lure = "Lowongan kerja luar negeri! Gaji 15jt/bulan, tiket pesawat gratis, visa \
                     ditanggung, tanpa pengalaman, berangkat minggu depan. Admin chat, WA 0812-3456-7890.";
-        let filler = "Resep sayur lodeh: potong labu siam, kacang panjang dan terong, masak \
-                      dengan santan, lengkuas dan daun salam sampai matang. ";
-        let text = format!("{}{lure}", filler.repeat(30));
+        let news = [
+            "Pertandingan semalam berakhir imbang setelah kedua tim gagal memanfaatkan peluang.",
+            "Harga beras di pasar induk turun tipis minggu ini menurut pedagang setempat.",
+            "Warga kampung bergotong royong membersihkan saluran air menjelang musim hujan.",
+            "Sekolah dasar di kecamatan itu menggelar lomba menggambar untuk hari guru.",
+            "Resep sayur asem: rebus asam jawa, labu siam, jagung manis dan kacang tanah.",
+        ];
+        let filler: String = (0..40).map(|i| format!("{} ", news[i % 5])).collect();
+        let text = format!("{filler}{lure}");
         let fx = FeatureExtractor::with_ngrams(file.ngram.clone()).unwrap();
         let cfg = TrainConfig::default().ngram(file.ngram.clone());
         let z = cfg
