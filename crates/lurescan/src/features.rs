@@ -161,7 +161,9 @@ impl FeatureExtractor {
 
     /// Extracts the features of `text`.
     pub fn extract(&self, text: &str) -> Features {
-        self.analyze(text).features
+        // The features need the normalised text only, not its map back to the original.
+        let normalized = self.normalizer.normalize_text(text);
+        self.features_of_part(&normalized, None, 0..normalized.len())
     }
 
     /// The features of `normalized[part]` as a text of its own, its n-grams read from the
@@ -975,6 +977,49 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `extract` (which normalises to the text alone, without the span map) gives the features
+    /// of `analyze` (which keeps the span map for explanations).
+    fn check_extract(fx: &FeatureExtractor, text: &str) {
+        let analysis = fx.analyze(text);
+        assert_eq!(
+            fx.normalizer.normalize_text(text),
+            analysis.normalized.as_str(),
+            "{text:?}"
+        );
+        assert_eq!(fx.extract(text), analysis.features, "{text:?}");
+    }
+
+    #[test]
+    fn extract_is_the_features_of_analyze() {
+        let fx = FeatureExtractor::new();
+        for text in [
+            "",
+            " ",
+            "Kerja di Kamboja, gaji $1,200/month, tiket ✈️ gratis! WA 0812-3456-7890",
+            "k a m b o j a  c u s t o m e r s e r v i c e  K.A.M.B.O.J.A w . a",
+            "ga*ji 8jt/bu.lan kam.boja perusah44n k4mboj4 hr.lisa@gmail.com t.me/jobs_kh",
+            "柬埔寨高薪招聘 ทำงานที่กัมพูชา เงินเดือน 50,000 บาท 캄보디아 🇰🇭🇮🇩 👨\u{200d}💻",
+            "lu\u{31b}\u{300}o\u{31b}ng 20 triệu, ｆｕｌｌｗｉｄｔｈ, ﬁ, Ⅻ, \u{feff}x\u{200b}y",
+        ] {
+            check_extract(&fx, text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn extract_is_the_features_of_analyze_on_any_text(text in "\\PC{0,200}") {
+            check_extract(&FeatureExtractor::new(), &text);
+        }
+
+        #[test]
+        fn extract_is_the_features_of_analyze_on_lure_like_text(
+            text in "([a-z0-9 .*@$!|_\\-]|gaji|kamboja|rp|jt|wa|\\u{1F1F0}\\u{1F1ED}|✈️|💰){0,120}"
+        ) {
+            check_extract(&FeatureExtractor::new(), &text);
+        }
+    }
 
     #[test]
     fn compact_text_is_the_char_definition() {

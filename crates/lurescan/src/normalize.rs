@@ -309,11 +309,7 @@ impl Normalizer {
 
     /// Normalises `text`.
     pub fn normalize(&self, text: &str) -> Normalized {
-        let units = self.read_emoji(self.fold_chars(text));
-        let vocab = vocabulary();
-        let units = join_spaced_letters(units, vocab);
-        let units = join_split_words(units, vocab);
-        let units = fold_leetspeak(units);
+        let units = self.units(text);
         let text: String = units.iter().map(|u| u.c).collect();
         if text.len() == units.len() {
             // One byte per unit (ASCII): the maps are the units' ranges as they are.
@@ -331,6 +327,23 @@ impl Normalizer {
             ends.extend(std::iter::repeat_n(u.end, len));
         }
         Normalized { text, starts, ends }
+    }
+
+    /// The normalised text alone, without the map back to the original: what
+    /// [`Normalizer::normalize`] returns as [`Normalized::as_str`], for scoring, which needs
+    /// no spans.
+    pub(crate) fn normalize_text(&self, text: &str) -> String {
+        self.units(text).iter().map(|u| u.c).collect()
+    }
+
+    /// All steps: the characters of the normalised text with the original ranges they stand
+    /// for.
+    fn units(&self, text: &str) -> Vec<Unit> {
+        let units = self.read_emoji(self.fold_chars(text));
+        let vocab = vocabulary();
+        let units = join_spaced_letters(units, vocab);
+        let units = join_split_words(units, vocab);
+        fold_leetspeak(units)
     }
 
     /// Steps 1-4: per-character folding.
