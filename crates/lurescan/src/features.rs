@@ -247,6 +247,7 @@ impl FeatureExtractor {
         let mut sink = Sink {
             mask,
             bitset,
+            distinct: 0,
             bits: &mut seen.bits[..nwords],
             summary: &mut seen.summary[..nwords.div_ceil(64)],
             buckets,
@@ -301,7 +302,7 @@ impl FeatureExtractor {
             }
         }
         if bitset {
-            drain_bits(sink.bits, sink.summary, 0)
+            drain_bits(sink.bits, sink.summary, sink.distinct)
         } else {
             sorted_distinct(buckets, cfg.buckets, seen)
         }
@@ -456,12 +457,11 @@ impl FeatureExtractor {
             let mut sink = Sink {
                 mask: cfg.buckets - 1,
                 bitset,
+                distinct: 0,
                 bits: &mut seen.bits[..nwords],
                 summary: &mut seen.summary[..nwords.div_ceil(64)],
                 buckets,
             };
-            // How many grams are added: room for the distinct ones.
-            let mut added = 0;
             if cfg.word.1 > 0 {
                 let first = table.words.partition_point(|w| w.0 < x);
                 let end = table.words.partition_point(|w| w.1 <= y);
@@ -470,7 +470,6 @@ impl FeatureExtractor {
                         for &g in &grams[first..=end - n] {
                             sink.add(u64::from(g));
                         }
-                        added += end + 1 - first - n;
                     }
                 }
             }
@@ -487,7 +486,6 @@ impl FeatureExtractor {
                 };
                 for (n, grams) in (cfg.char.0.max(1) as usize..).zip(&table.char_buckets) {
                     if to >= from + n {
-                        added += to + 1 - from - n;
                         for &g in &grams[from..=to - n] {
                             if g != BLANK {
                                 sink.add(u64::from(g));
@@ -497,7 +495,7 @@ impl FeatureExtractor {
                 }
             }
             if bitset {
-                drain_bits(sink.bits, sink.summary, added)
+                drain_bits(sink.bits, sink.summary, sink.distinct)
             } else {
                 sorted_distinct(buckets, cfg.buckets, seen)
             }
@@ -597,6 +595,8 @@ fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, sink: &mut Sink<'_>) {
 struct Sink<'a> {
     mask: u32,
     bitset: bool,
+    /// The number of distinct buckets marked in the bitset.
+    distinct: usize,
     bits: &'a mut [u64],
     summary: &'a mut [u64],
     buckets: &'a mut Vec<u32>,
@@ -607,8 +607,9 @@ impl Sink<'_> {
     fn add(&mut self, hash: u64) {
         let b = hash as u32 & self.mask;
         if self.bitset {
-            let w = (b >> 6) as usize;
-            self.bits[w] |= 1u64 << (b & 63);
+            let (w, bit) = ((b >> 6) as usize, 1u64 << (b & 63));
+            self.distinct += usize::from(self.bits[w] & bit == 0);
+            self.bits[w] |= bit;
             self.summary[w >> 6] |= 1u64 << (w & 63);
         } else {
             self.buckets.push(b);
