@@ -310,7 +310,7 @@ impl Normalizer {
     /// Normalises `text`.
     pub fn normalize(&self, text: &str) -> Normalized {
         let units = self.units(text);
-        let text: String = units.iter().map(|u| u.c).collect();
+        let text = text_of(&units);
         if text.len() == units.len() {
             // One byte per unit (ASCII): the maps are the units' ranges as they are.
             return Normalized {
@@ -333,7 +333,7 @@ impl Normalizer {
     /// [`Normalizer::normalize`] returns as [`Normalized::as_str`], for scoring, which needs
     /// no spans.
     pub(crate) fn normalize_text(&self, text: &str) -> String {
-        self.units(text).iter().map(|u| u.c).collect()
+        text_of(&self.units(text))
     }
 
     /// All steps: the characters of the normalised text with the original ranges they stand
@@ -588,6 +588,18 @@ impl Normalizer {
         }
         out
     }
+}
+
+/// The text of `units`: their characters in order. Text of ASCII only is copied byte by byte
+/// instead of being encoded character by character.
+fn text_of(units: &[Unit]) -> String {
+    if units.iter().all(|u| u.c.is_ascii()) {
+        let bytes: Vec<u8> = units.iter().map(|u| u.c as u8).collect();
+        if let Ok(text) = String::from_utf8(bytes) {
+            return text;
+        }
+    }
+    units.iter().map(|u| u.c).collect()
 }
 
 fn push_space(units: &mut Vec<Unit>, start: u32, end: u32) {
@@ -1088,6 +1100,24 @@ fn is_email_domain(rest: &[Unit]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text_of` (a byte copy for ASCII) is the characters of the units collected.
+    #[test]
+    fn text_of_is_the_characters_collected() {
+        let n = Normalizer::new();
+        for text in [
+            "",
+            " ",
+            "Kerja di Kamboja, gaji 12jt/bln! WA 0812",
+            "k a m b o j a ✈️ gratis 🇰🇭",
+            "lu\u{31b}\u{300}o\u{31b}ng 20 triệu ทำงานที่กัมพูชา 柬埔寨",
+        ] {
+            let units = n.units(text);
+            let collected: String = units.iter().map(|u| u.c).collect();
+            assert_eq!(text_of(&units), collected, "{text:?}");
+            assert_eq!(n.normalize(text).as_str(), collected, "{text:?}");
+        }
+    }
 
     /// The cached folding of each character beyond ASCII (computed, then read from the cache)
     /// is that of `fold_char`: for every character, after a Latin letter, after another letter
