@@ -10,8 +10,9 @@
 //!    class duplicated to balance (linfa-logistic has no class weights). The folds run in
 //!    parallel; within a fold one matrix serves every alpha, fitted from the strongest penalty
 //!    down, each fit starting from the previous one's weights (a warm start: the weaker
-//!    penalties converge in fewer steps). The alpha with the best out-of-fold average
-//!    precision wins;
+//!    penalties converge in fewer steps). The out-of-fold logits are those of run time: a
+//!    post over 1 KB scores as the highest of its whole text and its windows. The alpha with
+//!    the best out-of-fold average precision wins;
 //! 3. Platt calibration on the out-of-fold logits of that alpha (which also undoes the prior
 //!    shift of the balancing);
 //! 4. a final fit on all training posts;
@@ -29,6 +30,7 @@ use crate::classifier::Classifier;
 use crate::error::{Error, Result};
 use crate::features::{FeatureExtractor, Features, NgramConfig};
 use crate::model::{Calibration, ModelFile, PlattMethod, Thresholds, Weights, sigmoid};
+use crate::windows;
 
 /// A labelled post for training.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,13 +259,27 @@ impl TrainConfig {
             }
             Ok(by_alpha.into_iter().flatten().collect())
         });
+        // Out-of-fold logits as run time computes them: a long post scores as the highest of
+        // its whole text and its windows (see `Classifier::score`), which the calibration and
+        // the choice of alpha must see, or long honest posts come out overconfident.
+        let long: Vec<bool> = train
+            .iter()
+            .map(|e| !windows::of(&e.text).is_empty())
+            .collect();
         let mut oof = vec![vec![0.0f64; rows.len()]; self.alphas.len()];
         for (f, ws) in fitted.into_iter().enumerate() {
+            let fold_long: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].fold == f && long[i])
+                .collect();
             for (a, w) in ws?.iter().enumerate() {
                 for (i, r) in rows.iter().enumerate() {
-                    if r.fold == f {
+                    if r.fold == f && !long[i] {
                         oof[a][i] = raw_logit(w, &r.features);
                     }
+                }
+                let texts: Vec<&str> = fold_long.iter().map(|&i| train[i].text.as_str()).collect();
+                for (&i, z) in fold_long.iter().zip(self.windowed_logits(&fx, w, &texts)?) {
+                    oof[a][i] = z;
                 }
             }
         }
@@ -530,6 +546,34 @@ struct Row {
     fold: usize,
 }
 
+impl TrainConfig {
+    /// The raw (uncalibrated) logits of long posts under weights `w`, as run time computes them:
+    /// the highest of the whole post's and its windows' (see `Classifier::score`).
+    fn windowed_logits(
+        &self,
+        fx: &FeatureExtractor,
+        w: &Weights,
+        texts: &[&str],
+    ) -> Result<Vec<f64>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let uncalibrated = Classifier::from_model_file(ModelFile::new(
+            fx.fingerprint().to_string(),
+            fx.signal_names().iter().map(|s| s.to_string()).collect(),
+            self.ngram.clone(),
+            w.clone(),
+            Calibration::default(),
+            Thresholds {
+                review: 0.5,
+                lure: 0.5,
+            },
+            serde_json::Value::Null,
+        ))?;
+        Ok(map_ordered(texts, |t| uncalibrated.score(t).logit()))
+    }
+}
+
 /// The raw (uncalibrated) logit of features under weights, as [`crate::model`] computes it.
 fn raw_logit(w: &Weights, f: &Features) -> f64 {
     let mut z = w.intercept;
@@ -679,6 +723,35 @@ mod tests {
         // Positives at ranks 1 and 3: (1/1 + 2/3) / 2.
         let ap = average_precision(&[0.9, 0.8, 0.7], &[true, false, true]);
         assert!((ap - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+    }
+
+    /// Calibration sees long posts as run time scores them: the bundled model's windowed score
+    /// of a lure buried in a long post, not the lower score of the post's features taken whole.
+    #[test]
+    fn long_posts_get_their_windowed_logit() {
+        let clf = Classifier::bundled();
+        let file = clf.model_file();
+        let lure = "Lowongan kerja luar negeri! Gaji 15jt/bulan, tiket pesawat gratis, visa \
+                    ditanggung, tanpa pengalaman, berangkat minggu depan. Admin chat, WA 0812-3456-7890.";
+        let news = [
+            "Pertandingan semalam berakhir imbang setelah kedua tim gagal memanfaatkan peluang.",
+            "Harga beras di pasar induk turun tipis minggu ini menurut pedagang setempat.",
+            "Warga kampung bergotong royong membersihkan saluran air menjelang musim hujan.",
+            "Sekolah dasar di kecamatan itu menggelar lomba menggambar untuk hari guru.",
+            "Resep sayur asem: rebus asam jawa, labu siam, jagung manis dan kacang tanah.",
+        ];
+        let filler: String = (0..40).map(|i| format!("{} ", news[i % 5])).collect();
+        let text = format!("{filler}{lure}");
+        let fx = FeatureExtractor::with_ngrams(file.ngram.clone()).unwrap();
+        let cfg = TrainConfig::default().ngram(file.ngram.clone());
+        let z = cfg
+            .windowed_logits(&fx, &file.weights, &[text.as_str()])
+            .unwrap();
+        let cal = file.calibration;
+        let want = (clf.score(&text).logit() - cal.b) / cal.a;
+        assert!((z[0] - want).abs() < 1e-9, "{} vs {want}", z[0]);
+        let whole = raw_logit(&file.weights, &fx.extract(&text));
+        assert!(z[0] > whole + 1.0, "windowed {} vs whole {whole}", z[0]);
     }
 
     #[test]

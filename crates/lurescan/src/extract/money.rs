@@ -1,9 +1,9 @@
 //! Salary and fee amounts: numbers with currency, multiplier and period, converted to USD per
 //! month with the fixed table in `data/money.toml`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind, StartKind};
 use regex_automata::util::captures as meta_captures;
 use regex_automata::{Anchored, Input, meta};
 use serde::{Deserialize, Serialize};
@@ -105,9 +105,13 @@ struct MoneyFile {
     multiplier: HashMap<String, Vec<String>>,
     period: HashMap<String, Vec<String>>,
     period_joiners: Vec<String>,
-    period_prefix: HashMap<String, Vec<String>>,
+    /// Ordered, so that the automaton's patterns (and so which word wins a tie) are the same in
+    /// every process.
+    period_prefix: BTreeMap<String, Vec<String>>,
     salary_context: Vec<String>,
     fee_context: Vec<String>,
+    #[serde(default)]
+    fee_after: Vec<String>,
     #[serde(default)]
     number_words: HashMap<String, f64>,
 }
@@ -146,6 +150,9 @@ pub(crate) struct MoneyExtractor {
     /// multipliers that imply one). A match that contains none of them has no currency, and
     /// [`MoneyExtractor::interpret`] would give up on it: the capture engine is skipped.
     currency_words: AhoCorasick,
+    /// What the applicant pays for, written right after an amount ("KES 4,700 for medical"):
+    /// searched anchored at the first non-space byte after the amount.
+    fee_after: AhoCorasick,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -283,8 +290,17 @@ impl MoneyExtractor {
                 .chain(implied_cur.keys()),
         )
         .map_err(|e| bad("cannot compile the currency words".into()).with_source(e))?;
+        if file.fee_after.iter().any(String::is_empty) {
+            return Err(bad("a fee_after phrase is empty".into()));
+        }
+        let fee_after = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&file.fee_after)
+            .map_err(|e| bad("cannot compile the fee_after phrases".into()).with_source(e))?;
         Ok(MoneyExtractor {
             skip_bare_numbers,
+            fee_after,
             currency_words,
             amount,
             rates,
@@ -310,7 +326,11 @@ impl MoneyExtractor {
         // not of the rest of the text. Look-around (`\b`) still sees the bytes outside the
         // span, and the leftmost-first match there is the one that ends at the match's end.
         let mut caps = self.amount.create_captures();
-        for found in self.amount.find_iter(text) {
+        let mut at = 0;
+        while let Some(found) = self.amount.find(Input::new(text).range(at..)) {
+            // Amounts are never empty; the next search starts after this one (or, for a
+            // currency word glued inside a longer word, just after its first character).
+            at = found.end().max(at + 1);
             let matched = &text[found.range()];
             if self.skip_bare_numbers && is_bare_number(matched) {
                 continue;
@@ -341,13 +361,34 @@ impl MoneyExtractor {
                 && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
             let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
                 && next.is_some_and(|c| c.is_ascii_alphanumeric());
-            if glued_word || glued_number || cut_word {
+            if glued_word {
+                // "cukup 150rb" first matches as "p 150rb" (pesos): the amount after the word
+                // is still there to find.
+                at = whole.start + first.map_or(1, char::len_utf8);
+                continue;
+            }
+            if glued_number || cut_word {
                 continue;
             }
             if let Some(m) = self.interpret(text, &caps, whole.clone()) {
                 out.push(m);
             }
         }
+    }
+
+    /// Whether a `fee_after` phrase starts at `end` (after at most one space) and ends at a word
+    /// boundary.
+    fn fee_follows(&self, text: &str, end: usize) -> bool {
+        let rest = &text[end..];
+        let rest = rest.strip_prefix(' ').unwrap_or(rest);
+        let input = aho_corasick::Input::new(rest).anchored(aho_corasick::Anchored::Yes);
+        self.fee_after.find(input).is_some_and(|m| {
+            let (last, next) = (
+                rest[..m.end()].chars().next_back(),
+                rest[m.end()..].chars().next(),
+            );
+            !(last.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric))
+        })
     }
 
     fn interpret(
@@ -401,6 +442,11 @@ impl MoneyExtractor {
         let period = get("per")
             .and_then(|p| self.periods.get(p).copied())
             .or(prefix_period);
+        // What the amount pays for, named right after it, outweighs a word before it ("pay
+        // KES 4,700 for medical"); an amount with a period is pay whatever follows.
+        if period.is_none() && self.fee_follows(text, trim_end(text, whole.clone())) {
+            kind = Some(MoneyKind::Fee);
+        }
         let &(rate, high_line) = self.rates.get(&currency)?;
         let per_month = period.map_or(1.0, Period::per_month);
         let usd_lo = lo * rate * per_month;
@@ -623,6 +669,24 @@ mod tests {
             ("salary aed 4,500 per month", MoneyKind::Salary),
             ("luong 8,000,000 kip", MoneyKind::Salary),
             ("send your cv today, salary 8jt", MoneyKind::Salary),
+            // What the amount pays for, named after it.
+            ("pay kes 4,700 for medical before travel", MoneyKind::Fee),
+            (
+                "cukup 150rb untuk pendaftaran, gaji menyusul",
+                MoneyKind::Fee,
+            ),
+            ("hanya 150rb untuk pendaftaran", MoneyKind::Fee),
+            ("only 1,500 pesos para sa medical", MoneyKind::Fee),
+            ("3000元押金，入职退还", MoneyKind::Fee),
+            // ... but not a period, a list after a comma, or a longer word.
+            (
+                "salary usd 1,000/month for processing staff",
+                MoneyKind::Salary,
+            ),
+            ("gaji 8jt, biaya tiket ditanggung", MoneyKind::Salary),
+            ("salary usd 900 for medicalstaff", MoneyKind::Salary),
+            ("salary rm 3,500 for processing staff", MoneyKind::Salary),
+            ("月薪3000元，押金全免", MoneyKind::Salary),
         ];
         for (text, want) in cases {
             let mut out = Vec::new();
