@@ -161,7 +161,9 @@ impl FeatureExtractor {
 
     /// Extracts the features of `text`.
     pub fn extract(&self, text: &str) -> Features {
-        self.analyze(text).features
+        // The features need the normalised text only, not its map back to the original.
+        let normalized = self.normalizer.normalize_text(text);
+        self.features_of_part(&normalized, None, 0..normalized.len())
     }
 
     /// The features of `normalized[part]` as a text of its own, its n-grams read from the
@@ -245,6 +247,7 @@ impl FeatureExtractor {
         let mut sink = Sink {
             mask,
             bitset,
+            distinct: 0,
             bits: &mut seen.bits[..nwords],
             summary: &mut seen.summary[..nwords.div_ceil(64)],
             buckets,
@@ -299,7 +302,7 @@ impl FeatureExtractor {
             }
         }
         if bitset {
-            drain_bits(sink.bits, sink.summary, 0)
+            drain_bits(sink.bits, sink.summary, sink.distinct)
         } else {
             sorted_distinct(buckets, cfg.buckets, seen)
         }
@@ -454,12 +457,11 @@ impl FeatureExtractor {
             let mut sink = Sink {
                 mask: cfg.buckets - 1,
                 bitset,
+                distinct: 0,
                 bits: &mut seen.bits[..nwords],
                 summary: &mut seen.summary[..nwords.div_ceil(64)],
                 buckets,
             };
-            // How many grams are added: room for the distinct ones.
-            let mut added = 0;
             if cfg.word.1 > 0 {
                 let first = table.words.partition_point(|w| w.0 < x);
                 let end = table.words.partition_point(|w| w.1 <= y);
@@ -468,7 +470,6 @@ impl FeatureExtractor {
                         for &g in &grams[first..=end - n] {
                             sink.add(u64::from(g));
                         }
-                        added += end + 1 - first - n;
                     }
                 }
             }
@@ -485,7 +486,6 @@ impl FeatureExtractor {
                 };
                 for (n, grams) in (cfg.char.0.max(1) as usize..).zip(&table.char_buckets) {
                     if to >= from + n {
-                        added += to + 1 - from - n;
                         for &g in &grams[from..=to - n] {
                             if g != BLANK {
                                 sink.add(u64::from(g));
@@ -495,7 +495,7 @@ impl FeatureExtractor {
                 }
             }
             if bitset {
-                drain_bits(sink.bits, sink.summary, added)
+                drain_bits(sink.bits, sink.summary, sink.distinct)
             } else {
                 sorted_distinct(buckets, cfg.buckets, seen)
             }
@@ -595,6 +595,8 @@ fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, sink: &mut Sink<'_>) {
 struct Sink<'a> {
     mask: u32,
     bitset: bool,
+    /// The number of distinct buckets marked in the bitset.
+    distinct: usize,
     bits: &'a mut [u64],
     summary: &'a mut [u64],
     buckets: &'a mut Vec<u32>,
@@ -605,8 +607,9 @@ impl Sink<'_> {
     fn add(&mut self, hash: u64) {
         let b = hash as u32 & self.mask;
         if self.bitset {
-            let w = (b >> 6) as usize;
-            self.bits[w] |= 1u64 << (b & 63);
+            let (w, bit) = ((b >> 6) as usize, 1u64 << (b & 63));
+            self.distinct += usize::from(self.bits[w] & bit == 0);
+            self.bits[w] |= bit;
             self.summary[w >> 6] |= 1u64 << (w & 63);
         } else {
             self.buckets.push(b);
@@ -975,6 +978,49 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `extract` (which normalises to the text alone, without the span map) gives the features
+    /// of `analyze` (which keeps the span map for explanations).
+    fn check_extract(fx: &FeatureExtractor, text: &str) {
+        let analysis = fx.analyze(text);
+        assert_eq!(
+            fx.normalizer.normalize_text(text),
+            analysis.normalized.as_str(),
+            "{text:?}"
+        );
+        assert_eq!(fx.extract(text), analysis.features, "{text:?}");
+    }
+
+    #[test]
+    fn extract_is_the_features_of_analyze() {
+        let fx = FeatureExtractor::new();
+        for text in [
+            "",
+            " ",
+            "Kerja di Kamboja, gaji $1,200/month, tiket ✈️ gratis! WA 0812-3456-7890",
+            "k a m b o j a  c u s t o m e r s e r v i c e  K.A.M.B.O.J.A w . a",
+            "ga*ji 8jt/bu.lan kam.boja perusah44n k4mboj4 hr.lisa@gmail.com t.me/jobs_kh",
+            "柬埔寨高薪招聘 ทำงานที่กัมพูชา เงินเดือน 50,000 บาท 캄보디아 🇰🇭🇮🇩 👨\u{200d}💻",
+            "lu\u{31b}\u{300}o\u{31b}ng 20 triệu, ｆｕｌｌｗｉｄｔｈ, ﬁ, Ⅻ, \u{feff}x\u{200b}y",
+        ] {
+            check_extract(&fx, text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn extract_is_the_features_of_analyze_on_any_text(text in "\\PC{0,200}") {
+            check_extract(&FeatureExtractor::new(), &text);
+        }
+
+        #[test]
+        fn extract_is_the_features_of_analyze_on_lure_like_text(
+            text in "([a-z0-9 .*@$!|_\\-]|gaji|kamboja|rp|jt|wa|\\u{1F1F0}\\u{1F1ED}|✈️|💰){0,120}"
+        ) {
+            check_extract(&FeatureExtractor::new(), &text);
+        }
+    }
 
     #[test]
     fn compact_text_is_the_char_definition() {

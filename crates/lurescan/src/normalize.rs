@@ -309,12 +309,8 @@ impl Normalizer {
 
     /// Normalises `text`.
     pub fn normalize(&self, text: &str) -> Normalized {
-        let units = self.read_emoji(self.fold_chars(text));
-        let vocab = vocabulary();
-        let units = join_spaced_letters(units, vocab);
-        let units = join_split_words(units, vocab);
-        let units = fold_leetspeak(units);
-        let text: String = units.iter().map(|u| u.c).collect();
+        let units = self.units(text);
+        let text = text_of(&units);
         if text.len() == units.len() {
             // One byte per unit (ASCII): the maps are the units' ranges as they are.
             return Normalized {
@@ -333,6 +329,23 @@ impl Normalizer {
         Normalized { text, starts, ends }
     }
 
+    /// The normalised text alone, without the map back to the original: what
+    /// [`Normalizer::normalize`] returns as [`Normalized::as_str`], for scoring, which needs
+    /// no spans.
+    pub(crate) fn normalize_text(&self, text: &str) -> String {
+        text_of(&self.units(text))
+    }
+
+    /// All steps: the characters of the normalised text with the original ranges they stand
+    /// for.
+    fn units(&self, text: &str) -> Vec<Unit> {
+        let units = self.read_emoji(self.fold_chars(text));
+        let vocab = vocabulary();
+        let units = join_spaced_letters(units, vocab);
+        let units = join_split_words(units, vocab);
+        fold_leetspeak(units)
+    }
+
     /// Steps 1-4: per-character folding.
     fn fold_chars(&self, text: &str) -> Vec<Unit> {
         let mut units: Vec<Unit> = Vec::with_capacity(text.len());
@@ -340,9 +353,6 @@ impl Normalizer {
         for (i, c) in text.char_indices() {
             let start = i as u32;
             let end = (i + c.len_utf8()) as u32;
-            if is_ignorable(c) {
-                continue;
-            }
             if c.is_ascii() {
                 // Fast path: ASCII needs no decomposition.
                 if c.is_ascii_whitespace() || c.is_ascii_control() {
@@ -358,44 +368,175 @@ impl Normalizer {
                 }
                 continue;
             }
-            if c.is_whitespace() || c.is_control() {
-                push_space(&mut units, start, end);
-                last_latin = false;
+            if is_ignorable(c) {
                 continue;
             }
-            if is_hangul_syllable(c) {
-                // NFKD would split syllables into jamo; they need no folding.
-                units.push(Unit { c, start, end });
-                last_latin = false;
-                continue;
-            }
-            decompose_compatible(c, |d| {
-                if is_combining_mark(d) {
-                    if !last_latin {
-                        units.push(Unit { c: d, start, end });
-                    }
-                    return;
-                }
-                if d.is_whitespace() {
-                    push_space(&mut units, start, end);
-                    last_latin = false;
-                    return;
-                }
-                if is_ignorable(d) {
-                    return;
-                }
-                for l in d.to_lowercase() {
-                    let l = self.homoglyphs.get(&l).copied().unwrap_or(l);
-                    units.push(Unit { c: l, start, end });
-                    last_latin = is_spaced_script_letter(l);
-                }
-            });
+            self.fold_char_cached(c, start, end, &mut last_latin, &mut units);
         }
         if units.last().is_some_and(|u| u.c == ' ') {
             units.pop();
         }
         units
     }
+
+    /// Steps 2-4 for one character beyond ASCII that is not ignorable: [`Normalizer::fold_char`]
+    /// with the folding of most characters looked up in a cache. It is the same every time
+    /// for a character but for the homoglyph table, which belongs to this normaliser and is
+    /// applied after.
+    fn fold_char_cached(
+        &self,
+        c: char,
+        start: u32,
+        end: u32,
+        last_latin: &mut bool,
+        units: &mut Vec<Unit>,
+    ) {
+        match cached_fold(c) {
+            Fold::Space => {
+                push_space(units, start, end);
+                *last_latin = false;
+            }
+            Fold::Keep => {
+                units.push(Unit { c, start, end });
+                *last_latin = false;
+            }
+            Fold::Lower(l) => {
+                let l = self.homoglyphs.get(&l).copied().unwrap_or(l);
+                units.push(Unit { c: l, start, end });
+                *last_latin = is_spaced_script_letter(l);
+            }
+            Fold::Mark(d) => {
+                if !*last_latin {
+                    units.push(Unit { c: d, start, end });
+                }
+            }
+            Fold::Other => self.fold_char(c, start, end, last_latin, units),
+        }
+    }
+
+    /// Steps 2-4 for one character beyond ASCII that is not ignorable.
+    fn fold_char(
+        &self,
+        c: char,
+        start: u32,
+        end: u32,
+        last_latin: &mut bool,
+        units: &mut Vec<Unit>,
+    ) {
+        if c.is_whitespace() || c.is_control() {
+            push_space(units, start, end);
+            *last_latin = false;
+            return;
+        }
+        if is_hangul_syllable(c) {
+            // NFKD would split syllables into jamo; they need no folding.
+            units.push(Unit { c, start, end });
+            *last_latin = false;
+            return;
+        }
+        decompose_compatible(c, |d| {
+            if is_combining_mark(d) {
+                if !*last_latin {
+                    units.push(Unit { c: d, start, end });
+                }
+                return;
+            }
+            if d.is_whitespace() {
+                push_space(units, start, end);
+                *last_latin = false;
+                return;
+            }
+            if is_ignorable(d) {
+                return;
+            }
+            for l in d.to_lowercase() {
+                let l = self.homoglyphs.get(&l).copied().unwrap_or(l);
+                units.push(Unit { c: l, start, end });
+                *last_latin = is_spaced_script_letter(l);
+            }
+        });
+    }
+}
+
+/// How a character beyond ASCII that is not ignorable folds ([`Normalizer::fold_char`]), when
+/// that does not depend on the homoglyph table but through one lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    /// Whitespace or a control character: a space (one for a run), and not after a letter.
+    Space,
+    /// Kept as it is, and not a Latin letter (a Hangul syllable).
+    Keep,
+    /// One character, lowercased: then folded by the homoglyph table, and after a Latin letter
+    /// when it is one.
+    Lower(char),
+    /// One combining mark: kept unless it follows a Latin letter.
+    Mark(char),
+    /// Anything else (several characters, whitespace or ignorable ones after decomposition).
+    Other,
+}
+
+/// [`Fold`] of `c`, computed.
+fn fold_of(c: char) -> Fold {
+    if c.is_whitespace() || c.is_control() {
+        return Fold::Space;
+    }
+    if is_hangul_syllable(c) {
+        return Fold::Keep;
+    }
+    let (mut first, mut n) = (None, 0);
+    decompose_compatible(c, |d| {
+        first.get_or_insert(d);
+        n += 1;
+    });
+    let Some(d) = first.filter(|_| n == 1) else {
+        return Fold::Other;
+    };
+    if is_combining_mark(d) {
+        return Fold::Mark(d);
+    }
+    if d.is_whitespace() || is_ignorable(d) {
+        return Fold::Other;
+    }
+    let mut lower = d.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => Fold::Lower(l),
+        _ => Fold::Other,
+    }
+}
+
+thread_local! {
+    /// Direct-mapped cache of [`fold_of`] for characters beyond ASCII: `c << 24 | kind << 21 |
+    /// char` (0: empty).
+    static FOLDS: [std::cell::Cell<u64>; 1024] =
+        const { [const { std::cell::Cell::new(0) }; 1024] };
+}
+
+/// [`fold_of`] of a character beyond ASCII, cached per thread (decomposition and case lookups
+/// cost hundreds of instructions per character of Thai, Vietnamese or CJK text).
+fn cached_fold(c: char) -> Fold {
+    let key = u64::from(c as u32) << 24;
+    let slot = c as usize & 1023;
+    let entry = FOLDS.with(|cache| cache[slot].get());
+    if entry != 0 && entry & !0xFF_FFFF == key {
+        let ch = || char::from_u32(entry as u32 & 0x1F_FFFF).unwrap_or(c);
+        return match (entry >> 21) & 7 {
+            1 => Fold::Space,
+            2 => Fold::Keep,
+            3 => Fold::Lower(ch()),
+            4 => Fold::Mark(ch()),
+            _ => Fold::Other,
+        };
+    }
+    let fold = fold_of(c);
+    let (kind, ch) = match fold {
+        Fold::Space => (1, 0),
+        Fold::Keep => (2, 0),
+        Fold::Lower(l) => (3, l as u32),
+        Fold::Mark(d) => (4, d as u32),
+        Fold::Other => (5, 0),
+    };
+    FOLDS.with(|cache| cache[slot].set(key | kind << 21 | u64::from(ch)));
+    fold
 }
 
 impl Normalizer {
@@ -447,6 +588,18 @@ impl Normalizer {
         }
         out
     }
+}
+
+/// The text of `units`: their characters in order. Text of ASCII only is copied byte by byte
+/// instead of being encoded character by character.
+fn text_of(units: &[Unit]) -> String {
+    if units.iter().all(|u| u.c.is_ascii()) {
+        let bytes: Vec<u8> = units.iter().map(|u| u.c as u8).collect();
+        if let Ok(text) = String::from_utf8(bytes) {
+            return text;
+        }
+    }
+    units.iter().map(|u| u.c).collect()
 }
 
 fn push_space(units: &mut Vec<Unit>, start: u32, end: u32) {
@@ -947,6 +1100,56 @@ fn is_email_domain(rest: &[Unit]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text_of` (a byte copy for ASCII) is the characters of the units collected.
+    #[test]
+    fn text_of_is_the_characters_collected() {
+        let n = Normalizer::new();
+        for text in [
+            "",
+            " ",
+            "Kerja di Kamboja, gaji 12jt/bln! WA 0812",
+            "k a m b o j a ✈️ gratis 🇰🇭",
+            "lu\u{31b}\u{300}o\u{31b}ng 20 triệu ทำงานที่กัมพูชา 柬埔寨",
+        ] {
+            let units = n.units(text);
+            let collected: String = units.iter().map(|u| u.c).collect();
+            assert_eq!(text_of(&units), collected, "{text:?}");
+            assert_eq!(n.normalize(text).as_str(), collected, "{text:?}");
+        }
+    }
+
+    /// The cached folding of each character beyond ASCII (computed, then read from the cache)
+    /// is that of `fold_char`: for every character, after a Latin letter, after another letter
+    /// and after a space.
+    #[test]
+    fn cached_fold_is_fold_char() {
+        let n = Normalizer::new();
+        let plain = |units: &[Unit]| -> Vec<(char, u32, u32)> {
+            units.iter().map(|u| (u.c, u.start, u.end)).collect()
+        };
+        let mut cached = 0;
+        for c in ('\u{80}'..=char::MAX).filter(|&c| !is_ignorable(c)) {
+            cached += usize::from(fold_of(c) != Fold::Other);
+            for (before, latin) in [('x', true), ('\u{0e01}', false), (' ', false)] {
+                let before = Unit {
+                    c: before,
+                    start: 0,
+                    end: 1,
+                };
+                let (mut slow, mut slow_latin) = (vec![before], latin);
+                n.fold_char(c, 1, 5, &mut slow_latin, &mut slow);
+                for _ in 0..2 {
+                    let (mut fast, mut fast_latin) = (vec![before], latin);
+                    n.fold_char_cached(c, 1, 5, &mut fast_latin, &mut fast);
+                    assert_eq!(plain(&fast), plain(&slow), "{c:?} U+{:04X}", c as u32);
+                    assert_eq!(fast_latin, slow_latin, "{c:?} U+{:04X}", c as u32);
+                }
+            }
+        }
+        // Most characters take the cached path.
+        assert!(cached > 500_000, "{cached}");
+    }
 
     fn norm(s: &str) -> String {
         Normalizer::new().normalize(s).as_str().to_string()
