@@ -125,6 +125,11 @@ pub(crate) struct MoneyExtractor {
     /// The amount pattern, as a `regex-automata` meta regex so that captures can be asked for
     /// within the span of a match only (see [`MoneyExtractor::find_all`]).
     amount: meta::Regex,
+    /// `amount` with its capture engines only, for the captures of a match of `amount`.
+    amount_captures: meta::Regex,
+    /// The amount pattern written the straightforward way, for the tests to compare with.
+    #[cfg(test)]
+    reference_pattern: String,
     /// currency code -> (usd rate, high line)
     rates: HashMap<String, (f64, f64)>,
     prefix_cur: HashMap<String, String>,
@@ -208,49 +213,68 @@ impl MoneyExtractor {
             }
         }
 
-        let cur_pre = alternation(&prefix_cur.keys().cloned().collect::<Vec<_>>());
-        let cur_suf = bounded_alternation(&suffix_cur.keys().cloned().collect::<Vec<_>>());
-        let mult = bounded_alternation(&multipliers.keys().cloned().collect::<Vec<_>>());
-        let per = bounded_alternation(&periods.keys().cloned().collect::<Vec<_>>());
-        let join = alternation(&file.period_joiners);
-        let words = bounded_alternation(&file.number_words.keys().cloned().collect::<Vec<_>>());
-        let num = format!(
-            r"\d{{1,3}}(?:[.,]\d{{3}})+(?:,\d{{1,2}})?|\d+(?:[.,]\d+)?|(?:{words})(?:[\s-](?:{words}))?"
-        );
-        let range = r"-|–|—|~|～|〜|s/d|sd|sampai|hingga|to|den|toi|至|到|ถึง|hanggang";
-        // The regex crate has no look-behind: a number must not continue a word or another
-        // number, which is checked in code after the match.
-        // Verbose mode ignores literal spaces: multi-word entries ("do la", "a day", "dua puluh")
-        // need them escaped.
-        let [cur_pre, cur_suf, mult, per, join, num] =
-            [cur_pre, cur_suf, mult, per, join, num].map(|p| p.replace(' ', r"\ "));
-        let pattern = format!(
-            r"(?x)
-            (?:(?P<c1>{cur_pre})\s?)?
-            (?P<n1>{num})
-            (?:\s?(?P<m1>{mult}))?
-            (?:\s?\+)?
-            (?:\s?(?:{range})\s?
-                (?:(?P<c2>{cur_pre})\s?)?
-                (?P<n2>{num})
-                (?:\s?(?P<m2>{mult}))?
-            )?
-            (?:\s?\+)?
-            (?:\s?(?P<c3>{cur_suf}))?
-            (?:\s?(?:{join})?\s?(?P<per>{per}))?"
-        );
-        // The configuration `regex::Regex::new` uses.
-        let amount = meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(10 * (1 << 20)))
-                    .hybrid_cache_capacity(2 * (1 << 20))
-                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                    .utf8_empty(true),
+        // The amount pattern, with `bounded` for the alternations of words that end at a word
+        // boundary (the tests build it with the reference alternation too).
+        let amount_pattern = |bounded: fn(&[String]) -> String| -> String {
+            let cur_pre = alternation(&prefix_cur.keys().cloned().collect::<Vec<_>>());
+            let cur_suf = bounded(&suffix_cur.keys().cloned().collect::<Vec<_>>());
+            let mult = bounded(&multipliers.keys().cloned().collect::<Vec<_>>());
+            let per = bounded(&periods.keys().cloned().collect::<Vec<_>>());
+            let join = alternation(&file.period_joiners);
+            let words = bounded(&file.number_words.keys().cloned().collect::<Vec<_>>());
+            let num = format!(
+                r"\d{{1,3}}(?:[.,]\d{{3}})+(?:,\d{{1,2}})?|\d+(?:[.,]\d+)?|(?:{words})(?:[\s-](?:{words}))?"
+            );
+            let range = r"-|–|—|~|～|〜|s/d|sd|sampai|hingga|to|den|toi|至|到|ถึง|hanggang";
+            // The regex crate has no look-behind: a number must not continue a word or another
+            // number, which is checked in code after the match.
+            // Verbose mode ignores literal spaces: multi-word entries ("do la", "a day", "dua puluh")
+            // need them escaped.
+            let [cur_pre, cur_suf, mult, per, join, num] =
+                [cur_pre, cur_suf, mult, per, join, num].map(|p| p.replace(' ', r"\ "));
+            format!(
+                r"(?x)
+                (?:(?P<c1>{cur_pre})\s?)?
+                (?P<n1>{num})
+                (?:\s?(?P<m1>{mult}))?
+                (?:\s?\+)?
+                (?:\s?(?:{range})\s?
+                    (?:(?P<c2>{cur_pre})\s?)?
+                    (?P<n2>{num})
+                    (?:\s?(?P<m2>{mult}))?
+                )?
+                (?:\s?\+)?
+                (?:\s?(?P<c3>{cur_suf}))?
+                (?:\s?(?:{join})?\s?(?P<per>{per}))?"
             )
-            .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-            .build(&pattern)
-            .map_err(|e| bad("cannot compile the amount pattern".into()).with_source(e))?;
+        };
+        let pattern = amount_pattern(bounded_alternation);
+        #[cfg(test)]
+        let reference_pattern = amount_pattern(bounded_alternation);
+        let cannot = |e| bad("cannot compile the amount pattern".into()).with_source(e);
+        let hir = regex_automata::util::syntax::parse_with(
+            &pattern,
+            &regex_automata::util::syntax::Config::new().utf8(true),
+        )
+        .map_err(|e| bad("cannot parse the amount pattern".into()).with_source(e))?;
+        // The configuration `regex::Regex::new` uses.
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(10 * (1 << 20)))
+            .hybrid_cache_capacity(2 * (1 << 20))
+            .match_kind(regex_automata::MatchKind::LeftmostFirst)
+            .utf8_empty(true);
+        let amount = meta::Builder::new()
+            .configure(config.clone())
+            .build_from_hir(&hir)
+            .map_err(cannot)?;
+        // The same regex without its DFAs: asked for captures within the span of a match of
+        // `amount`, whose end is already known, `amount` would run its lazy DFA over the span
+        // again before the capture engine; this one goes to the capture engine (the same
+        // bounded backtracker, or the PikeVM for a long span) at once.
+        let amount_captures = meta::Builder::new()
+            .configure(config.hybrid(false).dfa(false))
+            .build_from_hir(&hir)
+            .map_err(cannot)?;
 
         let mut context_kinds = Vec::new();
         let mut context_words = Vec::new();
@@ -303,6 +327,9 @@ impl MoneyExtractor {
             fee_after,
             currency_words,
             amount,
+            amount_captures,
+            #[cfg(test)]
+            reference_pattern,
             rates,
             prefix_cur,
             suffix_cur,
@@ -325,7 +352,7 @@ impl MoneyExtractor {
         // work (and the bounded backtracker's visited set) is then the length of the match,
         // not of the rest of the text. Look-around (`\b`) still sees the bytes outside the
         // span, and the leftmost-first match there is the one that ends at the match's end.
-        let mut caps = self.amount.create_captures();
+        let mut caps = self.amount_captures.create_captures();
         let mut at = 0;
         while let Some(found) = self.amount.find(Input::new(text).range(at..)) {
             // Amounts are never empty; the next search starts after this one (or, for a
@@ -342,7 +369,7 @@ impl MoneyExtractor {
             let input = Input::new(text)
                 .range(found.range())
                 .anchored(Anchored::Yes);
-            self.amount.search_captures(&input, &mut caps);
+            self.amount_captures.search_captures(&input, &mut caps);
             if !caps.is_match() {
                 continue;
             }
@@ -714,6 +741,117 @@ mod tests {
             assert_eq!(got, want, "{text}: {out:?}");
         }
     }
+
+    /// The groups of every amount as `find_all` reads them, from every start: what `captures_at`
+    /// of the regex crate finds with the pattern written the straightforward way, or `None` when
+    /// that finds no match.
+    fn amount_groups_as_reference(m: &MoneyExtractor, reference: &regex::Regex, text: &str) {
+        let mut caps = m.amount_captures.create_captures();
+        for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let want = reference
+                .captures_at(text, at)
+                .map(|c| c.iter().map(|g| g.map(|g| g.range())).collect::<Vec<_>>());
+            let got = m.amount.find(Input::new(text).range(at..)).map(|found| {
+                let input = Input::new(text)
+                    .range(found.range())
+                    .anchored(Anchored::Yes);
+                m.amount_captures.search_captures(&input, &mut caps);
+                (0..caps.group_len())
+                    .map(|g| caps.get_group(g).map(|s| s.range()))
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(got, want, "{text:?} from byte {at}");
+        }
+    }
+
+    /// The words of the amount pattern (currencies, multipliers, periods, number words) and
+    /// pieces of numbers and ranges, for the texts the capture search is checked on.
+    fn amount_pieces(m: &MoneyExtractor) -> Vec<String> {
+        let mut words: Vec<String> = m
+            .prefix_cur
+            .keys()
+            .chain(m.suffix_cur.keys())
+            .chain(m.implied_cur.keys())
+            .chain(m.multipliers.keys())
+            .chain(m.periods.keys())
+            .chain(m.number_words.keys())
+            .cloned()
+            .collect();
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    #[test]
+    fn amount_captures_match_the_reference_regex() {
+        let m = MoneyExtractor::build().unwrap();
+        let reference = regex::Regex::new(&m.reference_pattern).unwrap();
+        let mut texts: Vec<String> = [
+            "gaji 5,6 jt + makan",
+            "cukup 150rb untuk pendaftaran",
+            "salary usd 1,200 - 1,500 per month",
+            "rp 8.000.000 s/d rp 12.000.000/bulan",
+            "gaji 8-15 jt per bulan",
+            "up 500 usd",
+            "5 mobil, 5 k, 55,000 kada, 2.5jt/bln",
+            "luong tam trieu dong mot thang, muoi lam trieu",
+            "3000元押金 月薪3000-5000元",
+            "1.000.000,50 php a day",
+            "twenty-five thousand dollars a week",
+            "$1,5000.00.0,0 €12,,3 £ 4 . 5",
+            "rm3500++ sgd 4k~6k /month",
+            "",
+            "5",
+            "usd",
+        ]
+        .map(String::from)
+        .to_vec();
+        let words = amount_pieces(&m);
+        for (i, w) in words.iter().enumerate() {
+            let v = &words[(i * 7 + 3) % words.len()];
+            let cut: String = w
+                .chars()
+                .take(w.chars().count().saturating_sub(1))
+                .collect();
+            texts.extend([
+                format!("{w} 5"),
+                format!("5{w}"),
+                format!("5 {w}x 6"),
+                format!("x{w}5 {v}"),
+                format!("1.500 {w} - 2 {v} {w}"),
+                format!("{w}12,000{v}/{w}"),
+                format!("3 {cut}"),
+                format!("{w}{w} 7 {w} {w}"),
+            ]);
+        }
+        for text in &texts {
+            amount_groups_as_reference(&m, &reference, text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn amount_captures_match_the_reference_regex_on_joined_pieces(
+            picks in proptest::collection::vec((0usize..10_000, 0usize..12), 1..10),
+        ) {
+            let (m, reference, pieces) = &*AMOUNT_FIXTURE;
+            let seps = ["", " ", "-", "/", ".", ",", "+", "x", "5", "12.500", "~ ", "元"];
+            let text: String = picks
+                .iter()
+                .map(|&(p, s)| format!("{}{}", pieces[p % pieces.len()], seps[s]))
+                .collect();
+            amount_groups_as_reference(m, reference, &text);
+        }
+    }
+
+    static AMOUNT_FIXTURE: std::sync::LazyLock<(MoneyExtractor, regex::Regex, Vec<String>)> =
+        std::sync::LazyLock::new(|| {
+            let m = MoneyExtractor::build().unwrap();
+            let reference = regex::Regex::new(&m.reference_pattern).unwrap();
+            let pieces = amount_pieces(&m);
+            (m, reference, pieces)
+        });
 
     #[test]
     fn bundled_money_table_is_valid() {
