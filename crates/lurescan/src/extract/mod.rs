@@ -187,14 +187,46 @@ pub(crate) fn alternation(words: &[String]) -> String {
 /// Like [`alternation`], but words ending in an ASCII letter or digit must end at an ASCII word
 /// boundary ("k" in "55,000 kada" is not a multiplier). ASCII boundaries keep the regex on its
 /// fast engines, unlike Unicode `\b`.
+///
+/// Neighbouring words that need the boundary share one: `(?:w1|w2)\b` tries `w1\b`, then
+/// `w2\b`, the order of `w1\b|w2\b`, so it matches the same text with the same groups. An
+/// alternation of plain literals compiles to a trie, which the capture engine walks byte by
+/// byte, where the words each followed by `\b` are alternatives it tries one after another.
 pub(crate) fn bounded_alternation(words: &[String]) -> String {
+    let words = sorted_words(words);
+    words
+        .chunk_by(|a, b| needs_boundary(a) == needs_boundary(b))
+        .map(|run| {
+            let alt = run
+                .iter()
+                .map(|w| regex::escape(w))
+                .collect::<Vec<_>>()
+                .join("|");
+            if needs_boundary(&run[0]) {
+                format!(r"(?:{alt})(?-u:\b)")
+            } else {
+                alt
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Whether a word of [`bounded_alternation`] must end at a word boundary.
+fn needs_boundary(word: &str) -> bool {
+    word.chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// [`bounded_alternation`] as it was, each word followed by its own boundary: the reference the
+/// tests compare it with.
+#[cfg(test)]
+pub(crate) fn bounded_alternation_per_word(words: &[String]) -> String {
     sorted_words(words)
         .iter()
         .map(|w| {
-            if w.chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-            {
+            if needs_boundary(w) {
                 format!(r"{}(?-u:\b)", regex::escape(w))
             } else {
                 regex::escape(w)

@@ -127,7 +127,8 @@ pub(crate) struct MoneyExtractor {
     amount: meta::Regex,
     /// `amount` with its capture engines only, for the captures of a match of `amount`.
     amount_captures: meta::Regex,
-    /// The amount pattern written the straightforward way, for the tests to compare with.
+    /// The amount pattern written the straightforward way (each bounded word followed by its own
+    /// `\b`), for the tests to compare with.
     #[cfg(test)]
     reference_pattern: String,
     /// currency code -> (usd rate, high line)
@@ -250,7 +251,7 @@ impl MoneyExtractor {
         };
         let pattern = amount_pattern(bounded_alternation);
         #[cfg(test)]
-        let reference_pattern = amount_pattern(bounded_alternation);
+        let reference_pattern = amount_pattern(super::bounded_alternation_per_word);
         let cannot = |e| bad("cannot compile the amount pattern".into()).with_source(e);
         let hir = regex_automata::util::syntax::parse_with(
             &pattern,
