@@ -367,26 +367,18 @@ impl MoneyExtractor {
             if !self.currency_words.is_match(matched) {
                 continue;
             }
-            let input = Input::new(text)
-                .range(found.range())
-                .anchored(Anchored::Yes);
-            self.amount_captures.search_captures(&input, &mut caps);
-            if !caps.is_match() {
-                continue;
-            }
-            let caps = Caps { text, caps: &caps };
-            let whole = caps.whole();
-            debug_assert_eq!(whole, found.range());
+            // The match is the whole amount the captures give (the capture search is anchored
+            // at its start and bounded by its end, and finds the leftmost-first match there):
+            // the checks on its edges need no captures, and skip the capture search.
+            let whole = found.range();
             let prev = text[..whole.start].chars().next_back();
-            let first = text[whole.clone()].chars().next();
-            let last = text[whole.clone()].chars().next_back();
+            let first = matched.chars().next();
+            let last = matched.chars().next_back();
             let next = text[whole.end..].chars().next();
             // A currency word glued inside a longer word ("up 500"), a number continuing
             // another number or a phone number, or a unit cut off mid-word ("5 mobil").
             let glued_word =
                 prev.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphabetic);
-            let glued_number = caps.name("c1").is_none()
-                && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
             let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
                 && next.is_some_and(|c| c.is_ascii_alphanumeric());
             if glued_word {
@@ -395,7 +387,21 @@ impl MoneyExtractor {
                 at = whole.start + first.map_or(1, char::len_utf8);
                 continue;
             }
-            if glued_number || cut_word {
+            if cut_word {
+                continue;
+            }
+            let input = Input::new(text)
+                .range(whole.clone())
+                .anchored(Anchored::Yes);
+            self.amount_captures.search_captures(&input, &mut caps);
+            if !caps.is_match() {
+                continue;
+            }
+            let caps = Caps { text, caps: &caps };
+            debug_assert_eq!(caps.whole(), whole);
+            let glued_number = caps.name("c1").is_none()
+                && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
+            if glued_number {
                 continue;
             }
             if let Some(m) = self.interpret(text, &caps, whole.clone()) {
@@ -765,6 +771,56 @@ mod tests {
         }
     }
 
+    /// `find_all` the straightforward way: the captures of every match from `captures_iter`'s
+    /// engine (`amount` itself, over the whole text from the match's start), and the checks on
+    /// the match's edges after them.
+    fn find_all_reference(m: &MoneyExtractor, text: &str) -> Vec<MoneyMatch> {
+        let mut out = Vec::new();
+        let mut caps = m.amount.create_captures();
+        let mut at = 0;
+        while at <= text.len() {
+            m.amount
+                .search_captures(&Input::new(text).range(at..), &mut caps);
+            let Some(found) = caps.get_match() else { break };
+            at = found.end().max(at + 1);
+            let caps = Caps { text, caps: &caps };
+            let whole = caps.whole();
+            let matched = &text[whole.clone()];
+            if m.skip_bare_numbers && is_bare_number(matched) {
+                continue;
+            }
+            if !m.currency_words.is_match(matched) {
+                continue;
+            }
+            let prev = text[..whole.start].chars().next_back();
+            let first = matched.chars().next();
+            let last = matched.chars().next_back();
+            let next = text[whole.end..].chars().next();
+            let glued_word =
+                prev.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphabetic);
+            let glued_number = caps.name("c1").is_none()
+                && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
+            let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
+                && next.is_some_and(|c| c.is_ascii_alphanumeric());
+            if glued_word {
+                at = whole.start + first.map_or(1, char::len_utf8);
+                continue;
+            }
+            if glued_number || cut_word {
+                continue;
+            }
+            out.extend(m.interpret(text, &caps, whole));
+        }
+        out
+    }
+
+    fn find_all_as_reference(m: &MoneyExtractor, text: &str) {
+        let mut got = Vec::new();
+        m.find_all(text, &mut got);
+        let want = find_all_reference(m, text);
+        assert_eq!(format!("{got:?}"), format!("{want:?}"), "{text:?}");
+    }
+
     /// The words of the amount pattern (currencies, multipliers, periods, number words) and
     /// pieces of numbers and ranges, for the texts the capture search is checked on.
     fn amount_pieces(m: &MoneyExtractor) -> Vec<String> {
@@ -783,6 +839,8 @@ mod tests {
         words
     }
 
+    /// The capture search finds the groups of the pattern written word by word, and `find_all`
+    /// finds what it finds the straightforward way, on texts made of the pattern's words.
     #[test]
     fn amount_captures_match_the_reference_regex() {
         let m = MoneyExtractor::build().unwrap();
@@ -827,6 +885,7 @@ mod tests {
         }
         for text in &texts {
             amount_groups_as_reference(&m, &reference, text);
+            find_all_as_reference(&m, text);
         }
     }
 
@@ -843,6 +902,7 @@ mod tests {
                 .map(|&(p, s)| format!("{}{}", pieces[p % pieces.len()], seps[s]))
                 .collect();
             amount_groups_as_reference(m, reference, &text);
+            find_all_as_reference(m, &text);
         }
     }
 
