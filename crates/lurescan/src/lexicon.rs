@@ -45,14 +45,15 @@ const fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-/// A hash of everything the generated table is a function of: the normaliser's version and the
-/// data files it reads (signals, lexicons, emoji, homoglyphs, and the money file, whose words
-/// are in the normaliser's vocabulary).
+/// A hash of everything the generated table is a function of: the normaliser's and the feature
+/// schema's versions and the data files (signals, lexicons, emoji, homoglyphs, the money file,
+/// whose words are in the normaliser's vocabulary, and, for the fingerprint, contacts and age).
 const fn input_hash() -> u64 {
     let mut h = fnv1a(
         0xcbf2_9ce4_8422_2325,
         &crate::normalize::NORMALIZER_VERSION.to_le_bytes(),
     );
+    h = fnv1a(h, &crate::features::FEATURE_SCHEMA_VERSION.to_le_bytes());
     h = fnv1a(h, SIGNALS_TOML.as_bytes());
     let mut i = 0;
     while i < LEXICON_FILES.len() {
@@ -62,11 +63,19 @@ const fn input_hash() -> u64 {
     }
     h = fnv1a(h, EMOJI_TOML.as_bytes());
     h = fnv1a(h, crate::normalize::HOMOGLYPHS_TOML.as_bytes());
-    fnv1a(h, crate::extract::money::MONEY_TOML.as_bytes())
+    h = fnv1a(h, crate::extract::money::MONEY_TOML.as_bytes());
+    h = fnv1a(h, crate::extract::contact::CONTACTS_TOML.as_bytes());
+    fnv1a(h, crate::extract::AGE_TOML.as_bytes())
 }
 
 /// Whether the generated table was generated from these data files (else it is not used).
 const GENERATED_IS_CURRENT: bool = input_hash() == generated::INPUT_HASH;
+
+/// The fingerprint of the default feature configuration, from the generated table (`None` if
+/// the table is not current).
+pub(crate) fn generated_default_fingerprint() -> Option<&'static str> {
+    GENERATED_IS_CURRENT.then_some(generated::DEFAULT_FINGERPRINT)
+}
 
 /// Which extractor produces a signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -473,6 +482,14 @@ mod tests {
             input_hash()
         )
         .unwrap();
+        let fingerprint =
+            crate::features::fingerprint(signals.len(), &crate::features::NgramConfig::default());
+        out.push_str("/// `FeatureExtractor::fingerprint` of the default n-gram configuration.\n");
+        writeln!(
+            out,
+            "pub(super) const DEFAULT_FINGERPRINT: &str = {fingerprint:?};"
+        )
+        .unwrap();
         out.push_str("/// (signal, 1 = word boundary before + 2 = after, normalised phrase)\n");
         out.push_str("pub(super) const PATTERNS: &[(u16, u8, &str)] = &[\n");
         for (phrase, p) in phrases.iter().zip(&patterns) {
@@ -516,6 +533,10 @@ mod tests {
         let (phrases, patterns) = phrases_from_data(&signals, &normalizer).unwrap();
         let computed = Lexicon::compile(phrases, patterns).unwrap();
         assert_eq!(built.phrases, computed.phrases);
+        assert_eq!(
+            crate::FeatureExtractor::new().fingerprint(),
+            crate::features::fingerprint(signals.len(), &crate::features::NgramConfig::default())
+        );
         let key = |p: &Pattern| (p.signal, p.bound_start, p.bound_end);
         assert_eq!(
             built.patterns.iter().map(key).collect::<Vec<_>>(),
