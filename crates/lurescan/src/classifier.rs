@@ -16,6 +16,22 @@ use crate::windows;
 /// The bundled default model.
 const BUNDLED_MODEL: &[u8] = include_bytes!("../../../models/lurescan-v1.json");
 
+/// The bundled model split by `build.rs`: its JSON without the n-gram arrays, and the arrays.
+const BUNDLED_PARTS: [&[u8]; 4] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/bundled_model_skeleton.json")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/bundled_model_ngram_index.bin")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/bundled_model_ngram_value.bin")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/bundled_model_ngram_idf.bin")),
+];
+
+/// The bundled model from the parts `build.rs` split it into, or from the file itself if they
+/// do not load.
+fn bundled_model_file() -> Result<ModelFile> {
+    let [skeleton, index, value, idf] = BUNDLED_PARTS;
+    ModelFile::from_bundled_parts(skeleton, index, value, idf)
+        .unwrap_or_else(|| ModelFile::from_bundled_slice(BUNDLED_MODEL))
+}
+
 /// The label of a post, from the thresholds stored in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -531,14 +547,14 @@ fn load_bundled() -> Result<Classifier> {
     #[cfg(feature = "parallel")]
     let file = std::thread::scope(|s| {
         let extractor = s.spawn(default_extractor);
-        let file = ModelFile::from_bundled_slice(BUNDLED_MODEL);
+        let file = bundled_model_file();
         if let Err(panic) = extractor.join() {
             std::panic::resume_unwind(panic);
         }
         file
     });
     #[cfg(not(feature = "parallel"))]
-    let file = ModelFile::from_bundled_slice(BUNDLED_MODEL);
+    let file = bundled_model_file();
     Classifier::from_model_file(file?)
 }
 
@@ -559,5 +575,22 @@ mod tests {
         let checked = ModelFile::from_slice(BUNDLED_MODEL).expect("the bundled model verifies");
         let fast = ModelFile::from_bundled_slice(BUNDLED_MODEL).expect("the bundled model loads");
         assert_eq!(checked, fast);
+        // The parts split by build.rs give the same model, bit for bit.
+        let [skeleton, index, value, idf] = BUNDLED_PARTS;
+        let split = ModelFile::from_bundled_parts(skeleton, index, value, idf)
+            .expect("build.rs split the bundled model")
+            .expect("the split model loads");
+        assert_eq!(checked, split);
+        assert_eq!(checked, bundled_model_file().unwrap());
+        let bits = |w: &crate::Weights| {
+            let floats = [w.intercept]
+                .into_iter()
+                .chain(w.signals.iter().copied())
+                .chain(w.ngram_value.iter().copied())
+                .chain(w.ngram_idf.iter().copied());
+            floats.map(f64::to_bits).collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&checked.weights), bits(&split.weights));
+        assert_eq!(checked.to_json(), split.to_json());
     }
 }

@@ -120,7 +120,12 @@ impl FeatureExtractor {
         ngram.validate()?;
         let normalizer = Normalizer::new();
         let signals = SignalExtractor::build(lexicon::load_signals()?, &normalizer)?;
-        let fingerprint = fingerprint(&signals, &ngram);
+        // The default configuration's fingerprint is generated with the lexicon table (from the
+        // same data files; a test checks it is the one computed here).
+        let fingerprint = match lexicon::generated_default_fingerprint() {
+            Some(f) if ngram == NgramConfig::default() => f.to_string(),
+            _ => fingerprint(signals.signals.len(), &ngram),
+        };
         Ok(FeatureExtractor {
             normalizer,
             signals,
@@ -954,7 +959,7 @@ fn sorted_distinct(buckets: &mut Vec<u32>, nbuckets: u32, seen: &mut Seen) -> Ve
     buckets.iter().map(|&b| (b, 1.0)).collect()
 }
 
-fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
+pub(crate) fn fingerprint(signal_count: usize, ngram: &NgramConfig) -> String {
     let mut h = Sha256::new();
     h.update(format!(
         "lurescan-features/{FEATURE_SCHEMA_VERSION}/{NORMALIZER_VERSION}\n"
@@ -970,7 +975,7 @@ fn fingerprint(signals: &SignalExtractor, ngram: &NgramConfig) -> String {
     h.update(crate::extract::AGE_TOML);
     h.update(include_str!("../data/homoglyphs.toml"));
     h.update(serde_json::to_string(ngram).unwrap_or_default());
-    h.update(signals.signals.len().to_le_bytes());
+    h.update(signal_count.to_le_bytes());
     let digest = h.finalize();
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }

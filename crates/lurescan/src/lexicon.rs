@@ -27,6 +27,56 @@ pub(crate) const LEXICON_FILES: &[(&str, &str)] = &[
 /// Emoji written in place of lexicon words (`data/emoji.toml`).
 pub(crate) const EMOJI_TOML: &str = include_str!("../data/emoji.toml");
 
+/// The lexicon phrases normalised and the normaliser's vocabulary, generated from the bundled
+/// data files by the test `generated_lexicon_is_current`
+/// (`LURESCAN_REGENERATE=1 cargo test -p lurescan --lib generated_lexicon_is_current`).
+mod generated {
+    include!("generated/lexicon_data.rs");
+}
+
+/// FNV-1a of `bytes`, continuing from `h` (evaluated at compile time).
+const fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// A hash of everything the generated table is a function of: the normaliser's and the feature
+/// schema's versions and the data files (signals, lexicons, emoji, homoglyphs, the money file,
+/// whose words are in the normaliser's vocabulary, and, for the fingerprint, contacts and age).
+const fn input_hash() -> u64 {
+    let mut h = fnv1a(
+        0xcbf2_9ce4_8422_2325,
+        &crate::normalize::NORMALIZER_VERSION.to_le_bytes(),
+    );
+    h = fnv1a(h, &crate::features::FEATURE_SCHEMA_VERSION.to_le_bytes());
+    h = fnv1a(h, SIGNALS_TOML.as_bytes());
+    let mut i = 0;
+    while i < LEXICON_FILES.len() {
+        h = fnv1a(h, LEXICON_FILES[i].0.as_bytes());
+        h = fnv1a(h, LEXICON_FILES[i].1.as_bytes());
+        i += 1;
+    }
+    h = fnv1a(h, EMOJI_TOML.as_bytes());
+    h = fnv1a(h, crate::normalize::HOMOGLYPHS_TOML.as_bytes());
+    h = fnv1a(h, crate::extract::money::MONEY_TOML.as_bytes());
+    h = fnv1a(h, crate::extract::contact::CONTACTS_TOML.as_bytes());
+    fnv1a(h, crate::extract::AGE_TOML.as_bytes())
+}
+
+/// Whether the generated table was generated from these data files (else it is not used).
+const GENERATED_IS_CURRENT: bool = input_hash() == generated::INPUT_HASH;
+
+/// The fingerprint of the default feature configuration, from the generated table (`None` if
+/// the table is not current).
+pub(crate) fn generated_default_fingerprint() -> Option<&'static str> {
+    GENERATED_IS_CURRENT.then_some(generated::DEFAULT_FINGERPRINT)
+}
+
 /// Which extractor produces a signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,97 +149,22 @@ pub(crate) struct LexMatch {
 
 impl Lexicon {
     /// Compiles the bundled lexicon files for `signals`.
+    ///
+    /// The normalised phrases and the normaliser's vocabulary are a pure function of the
+    /// bundled data files: they are read from a table generated from those files
+    /// (`src/generated/lexicon_data.rs`) when the files are the ones it was generated from, and
+    /// computed from the files otherwise (a test fails until the table is regenerated).
     pub(crate) fn build(signals: &[SignalDef], normalizer: &Normalizer) -> Result<Self> {
-        let index: FxHashMap<&str, (u16, Source)> = signals
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), (i as u16, s.source)))
-            .collect();
-        let mut phrases: Vec<String> = Vec::new();
-        let mut patterns: Vec<Pattern> = Vec::new();
-        // normalised phrase (with '*' marker) -> (signal, file) for duplicate checks
-        let mut seen: FxHashMap<String, (u16, &str)> = FxHashMap::default();
-        let tables: Vec<std::result::Result<toml::Table, toml::de::Error>> = LEXICON_FILES
-            .iter()
-            .map(|(_, src)| toml::from_str(src))
-            .collect();
-        // The normaliser's vocabulary is made of the words of these files: built from them here
-        // rather than parsed again when the first phrase is normalised.
-        if let Ok(parsed) = tables
-            .iter()
-            .map(|t| t.as_ref())
-            .collect::<std::result::Result<Vec<_>, _>>()
-        {
-            crate::normalize::init_vocabulary(&parsed);
-        }
-        for ((file, _), table) in LEXICON_FILES.iter().zip(tables) {
-            let table: toml::Table =
-                table.map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
-            for (name, value) in &table {
-                let Some(&(signal, source)) = index.get(name.as_str()) else {
-                    return Err(Error::data(*file, format!("unknown signal {name:?}")));
-                };
-                if source != Source::Lexicon {
-                    return Err(Error::data(
-                        *file,
-                        format!("signal {name:?} is not a lexicon signal"),
-                    ));
-                }
-                let Some(list) = value.as_array() else {
-                    return Err(Error::data(
-                        *file,
-                        format!("{name} must be a list of phrases"),
-                    ));
-                };
-                for item in list {
-                    let Some(raw) = item.as_str() else {
-                        return Err(Error::data(
-                            *file,
-                            format!("{name}: {item} is not a string"),
-                        ));
-                    };
-                    let (body, prefix) = match raw.strip_suffix('*') {
-                        Some(b) => (b, true),
-                        None => (raw, false),
-                    };
-                    let norm = normalizer.normalize(body);
-                    let phrase = norm.as_str().trim().to_string();
-                    let single_letter =
-                        phrase.chars().count() < 2 && phrase.chars().all(char::is_alphanumeric);
-                    if phrase.is_empty() || single_letter {
-                        return Err(Error::data(
-                            *file,
-                            format!("{name}: phrase {raw:?} is too short to match safely"),
-                        ));
-                    }
-                    let key = format!("{phrase}{}", if prefix { "*" } else { "" });
-                    match seen.get(&key) {
-                        Some(&(other, _)) if other == signal => continue,
-                        Some(&(other, other_file)) => {
-                            return Err(Error::data(
-                                *file,
-                                format!(
-                                    "phrase {raw:?} fires both {name} and {} (in {other_file})",
-                                    signals[other as usize].name
-                                ),
-                            ));
-                        }
-                        None => {
-                            seen.insert(key, (signal, file));
-                        }
-                    }
-                    let first = phrase.chars().next().unwrap_or(' ');
-                    let last = phrase.chars().next_back().unwrap_or(' ');
-                    patterns.push(Pattern {
-                        signal,
-                        bound_start: is_spaced_script_alnum(first),
-                        bound_end: !prefix && is_spaced_script_alnum(last),
-                    });
-                    phrases.push(phrase);
-                }
-            }
-        }
-        add_emoji_variants(normalizer, &mut phrases, &mut patterns, &mut seen)?;
+        let (phrases, patterns) = if GENERATED_IS_CURRENT {
+            crate::normalize::init_vocabulary_words(generated::VOCABULARY);
+            generated_phrases(signals.len())
+        } else {
+            phrases_from_data(signals, normalizer)?
+        };
+        Self::compile(phrases, patterns)
+    }
+
+    fn compile(phrases: Vec<String>, patterns: Vec<Pattern>) -> Result<Self> {
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
@@ -265,6 +240,121 @@ impl Lexicon {
             });
         }
     }
+}
+
+/// The normalised phrases of the bundled lexicon files and their patterns, in automaton order,
+/// computed from the files (the normaliser's vocabulary is initialised from them on the way).
+fn phrases_from_data(
+    signals: &[SignalDef],
+    normalizer: &Normalizer,
+) -> Result<(Vec<String>, Vec<Pattern>)> {
+    let index: FxHashMap<&str, (u16, Source)> = signals
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), (i as u16, s.source)))
+        .collect();
+    let mut phrases: Vec<String> = Vec::new();
+    let mut patterns: Vec<Pattern> = Vec::new();
+    // normalised phrase (with '*' marker) -> (signal, file) for duplicate checks
+    let mut seen: FxHashMap<String, (u16, &str)> = FxHashMap::default();
+    let tables: Vec<std::result::Result<toml::Table, toml::de::Error>> = LEXICON_FILES
+        .iter()
+        .map(|(_, src)| toml::from_str(src))
+        .collect();
+    // The normaliser's vocabulary is made of the words of these files: built from them here
+    // rather than parsed again when the first phrase is normalised.
+    if let Ok(parsed) = tables
+        .iter()
+        .map(|t| t.as_ref())
+        .collect::<std::result::Result<Vec<_>, _>>()
+    {
+        crate::normalize::init_vocabulary(&parsed);
+    }
+    for ((file, _), table) in LEXICON_FILES.iter().zip(tables) {
+        let table: toml::Table =
+            table.map_err(|e| Error::data(*file, "not valid TOML").with_source(e))?;
+        for (name, value) in &table {
+            let Some(&(signal, source)) = index.get(name.as_str()) else {
+                return Err(Error::data(*file, format!("unknown signal {name:?}")));
+            };
+            if source != Source::Lexicon {
+                return Err(Error::data(
+                    *file,
+                    format!("signal {name:?} is not a lexicon signal"),
+                ));
+            }
+            let Some(list) = value.as_array() else {
+                return Err(Error::data(
+                    *file,
+                    format!("{name} must be a list of phrases"),
+                ));
+            };
+            for item in list {
+                let Some(raw) = item.as_str() else {
+                    return Err(Error::data(
+                        *file,
+                        format!("{name}: {item} is not a string"),
+                    ));
+                };
+                let (body, prefix) = match raw.strip_suffix('*') {
+                    Some(b) => (b, true),
+                    None => (raw, false),
+                };
+                let norm = normalizer.normalize(body);
+                let phrase = norm.as_str().trim().to_string();
+                let single_letter =
+                    phrase.chars().count() < 2 && phrase.chars().all(char::is_alphanumeric);
+                if phrase.is_empty() || single_letter {
+                    return Err(Error::data(
+                        *file,
+                        format!("{name}: phrase {raw:?} is too short to match safely"),
+                    ));
+                }
+                let key = format!("{phrase}{}", if prefix { "*" } else { "" });
+                match seen.get(&key) {
+                    Some(&(other, _)) if other == signal => continue,
+                    Some(&(other, other_file)) => {
+                        return Err(Error::data(
+                            *file,
+                            format!(
+                                "phrase {raw:?} fires both {name} and {} (in {other_file})",
+                                signals[other as usize].name
+                            ),
+                        ));
+                    }
+                    None => {
+                        seen.insert(key, (signal, file));
+                    }
+                }
+                let first = phrase.chars().next().unwrap_or(' ');
+                let last = phrase.chars().next_back().unwrap_or(' ');
+                patterns.push(Pattern {
+                    signal,
+                    bound_start: is_spaced_script_alnum(first),
+                    bound_end: !prefix && is_spaced_script_alnum(last),
+                });
+                phrases.push(phrase);
+            }
+        }
+    }
+    add_emoji_variants(normalizer, &mut phrases, &mut patterns, &mut seen)?;
+    Ok((phrases, patterns))
+}
+
+/// The phrases and patterns of the generated table.
+fn generated_phrases(signal_count: usize) -> (Vec<String>, Vec<Pattern>) {
+    let mut phrases = Vec::with_capacity(generated::PATTERNS.len());
+    let mut patterns = Vec::with_capacity(generated::PATTERNS.len());
+    for &(signal, flags, phrase) in generated::PATTERNS {
+        debug_assert!((signal as usize) < signal_count);
+        phrases.push(phrase.to_string());
+        patterns.push(Pattern {
+            signal,
+            bound_start: flags & 1 != 0,
+            bound_end: flags & 2 != 0,
+        });
+    }
+    (phrases, patterns)
 }
 
 fn is_word_char(c: char) -> bool {
@@ -359,4 +449,98 @@ fn add_emoji_variants(
         patterns.push(pattern);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GENERATED_PATH: &str = "src/generated/lexicon_data.rs";
+
+    /// The generated table as the code computes it from the data files now.
+    fn render() -> String {
+        use std::fmt::Write;
+        let normalizer = Normalizer::new();
+        let signals = load_signals().unwrap();
+        let (phrases, patterns) = phrases_from_data(&signals, &normalizer).unwrap();
+        let tables: Vec<toml::Table> = LEXICON_FILES
+            .iter()
+            .map(|(_, src)| toml::from_str(src).unwrap())
+            .collect();
+        let mut words: Vec<Box<str>> = crate::normalize::vocabulary_of(&tables)
+            .into_iter()
+            .collect();
+        words.sort();
+        let mut out = String::from(
+            "// @generated from the bundled data files by the test `generated_lexicon_is_current`\n\
+             // of lexicon.rs: `LURESCAN_REGENERATE=1 cargo test -p lurescan --lib \
+             generated_lexicon_is_current`. Do not edit.\n",
+        );
+        writeln!(
+            out,
+            "pub(super) const INPUT_HASH: u64 = {:#018x};",
+            input_hash()
+        )
+        .unwrap();
+        let fingerprint =
+            crate::features::fingerprint(signals.len(), &crate::features::NgramConfig::default());
+        out.push_str("/// `FeatureExtractor::fingerprint` of the default n-gram configuration.\n");
+        writeln!(
+            out,
+            "pub(super) const DEFAULT_FINGERPRINT: &str = {fingerprint:?};"
+        )
+        .unwrap();
+        out.push_str("/// (signal, 1 = word boundary before + 2 = after, normalised phrase)\n");
+        out.push_str("pub(super) const PATTERNS: &[(u16, u8, &str)] = &[\n");
+        for (phrase, p) in phrases.iter().zip(&patterns) {
+            let flags = u8::from(p.bound_start) | (u8::from(p.bound_end) << 1);
+            writeln!(out, "    ({}, {flags}, {phrase:?}),", p.signal).unwrap();
+        }
+        out.push_str("];\n/// The normaliser's vocabulary, sorted.\n");
+        out.push_str("pub(super) const VOCABULARY: &[&str] = &[\n");
+        for w in &words {
+            writeln!(out, "    {w:?},").unwrap();
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    /// The generated table is what the code computes from the data files: a data file edited
+    /// without regenerating fails here (and the table is not used: the build falls back to
+    /// the files).
+    #[test]
+    fn generated_lexicon_is_current() {
+        let expected = render();
+        if std::env::var_os("LURESCAN_REGENERATE").is_some() {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GENERATED_PATH);
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let generated = include_str!("generated/lexicon_data.rs");
+        assert!(
+            generated == expected,
+            "{GENERATED_PATH} is out of date: regenerate it with \
+             `LURESCAN_REGENERATE=1 cargo test -p lurescan --lib generated_lexicon_is_current`"
+        );
+        assert_eq!(generated::INPUT_HASH, input_hash(), "the table is not used");
+    }
+
+    /// The lexicon built from the generated table and the one built from the files agree.
+    #[test]
+    fn generated_and_computed_lexicons_agree() {
+        let normalizer = Normalizer::new();
+        let signals = load_signals().unwrap();
+        let built = Lexicon::build(&signals, &normalizer).unwrap();
+        let (phrases, patterns) = phrases_from_data(&signals, &normalizer).unwrap();
+        let computed = Lexicon::compile(phrases, patterns).unwrap();
+        assert_eq!(built.phrases, computed.phrases);
+        assert_eq!(
+            crate::FeatureExtractor::new().fingerprint(),
+            crate::features::fingerprint(signals.len(), &crate::features::NgramConfig::default())
+        );
+        let key = |p: &Pattern| (p.signal, p.bound_start, p.bound_end);
+        assert_eq!(
+            built.patterns.iter().map(key).collect::<Vec<_>>(),
+            computed.patterns.iter().map(key).collect::<Vec<_>>()
+        );
+    }
 }

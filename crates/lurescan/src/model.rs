@@ -190,6 +190,41 @@ impl ModelFile {
         file.check()
     }
 
+    /// The model embedded in the library from the parts `build.rs` splits it into: its JSON
+    /// without the n-gram arrays, and those arrays as little-endian `u32` / `f64`. `None` if
+    /// the parts do not make a model of this format with a checksum (the caller then loads the
+    /// model file itself); the test `bundled_model_checksum_is_valid` checks both give the same.
+    pub(crate) fn from_bundled_parts(
+        skeleton: &[u8],
+        ngram_index: &[u8],
+        ngram_value: &[u8],
+        ngram_idf: &[u8],
+    ) -> Option<Result<Self>> {
+        let mut file = serde_json::from_slice::<ModelFile>(skeleton).ok()?;
+        let w = &mut file.weights;
+        if file.format != FORMAT_NAME
+            || file.format_version != FORMAT_VERSION
+            || file.checksum.is_empty()
+            || !(w.ngram_index.is_empty() && w.ngram_value.is_empty() && w.ngram_idf.is_empty())
+            || ngram_index.is_empty()
+        {
+            return None;
+        }
+        w.ngram_index = ngram_index
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let floats = |bytes: &[u8]| -> Vec<f64> {
+            bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                .collect()
+        };
+        w.ngram_value = floats(ngram_value);
+        w.ngram_idf = floats(ngram_idf);
+        Some(file.validate().map(|()| file))
+    }
+
     /// Parses the model embedded in the library, whose checksum the test suite verifies
     /// (`bundled_model_checksum_is_valid`): the same as [`ModelFile::from_slice`] but for the
     /// checksum, which is checked to be present, not recomputed (re-serialising the model to hash

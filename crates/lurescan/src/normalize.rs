@@ -33,6 +33,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
 pub(crate) const NORMALIZER_VERSION: u32 = 3;
 
+/// The bundled homoglyph table (`data/homoglyphs.toml`).
+pub(crate) const HOMOGLYPHS_TOML: &str = include_str!("../data/homoglyphs.toml");
+
 /// Separators that may stand between spaced-out letters: space . - _ * · • | /
 #[inline]
 fn is_spaced_separator(c: char) -> bool {
@@ -265,7 +268,7 @@ impl Normalizer {
     /// ```
     pub fn new() -> Self {
         // The bundled table is checked by the tests; it cannot fail at run time.
-        Self::from_toml(include_str!("../data/homoglyphs.toml")).unwrap_or_else(|_| Normalizer {
+        Self::from_toml(HOMOGLYPHS_TOML).unwrap_or_else(|_| Normalizer {
             homoglyphs: FxHashMap::default(),
             emoji: FxHashMap::default(),
         })
@@ -727,7 +730,13 @@ pub(crate) fn init_vocabulary(lexicon_tables: &[&toml::Table]) {
     VOCABULARY.get_or_init(|| vocabulary_of(lexicon_tables));
 }
 
-fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> FxHashSet<Box<str>> {
+/// Sets the vocabulary (if no one has yet) to `words`: the words [`vocabulary_of`] gives for the
+/// bundled files, generated from them (see `lexicon.rs`).
+pub(crate) fn init_vocabulary_words(words: &[&str]) {
+    VOCABULARY.get_or_init(|| words.iter().map(|&w| Box::from(w)).collect());
+}
+
+pub(crate) fn vocabulary_of<T: Borrow<toml::Table>>(lexicon_tables: &[T]) -> FxHashSet<Box<str>> {
     let mut words = FxHashSet::default();
     let money = toml::from_str::<toml::Table>(crate::extract::money::MONEY_TOML).ok();
     for table in lexicon_tables

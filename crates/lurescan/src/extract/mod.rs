@@ -248,7 +248,6 @@ pub(crate) fn sorted_words(words: &[String]) -> Vec<String> {
 /// The extractors built from regular expressions (money, contacts, ages).
 struct Patterns {
     money: money::MoneyExtractor,
-    contact: contact::ContactExtractor,
     age: Regex,
 }
 
@@ -270,7 +269,6 @@ impl Patterns {
         .map_err(|e| Error::data("age.toml", "cannot compile the age pattern").with_source(e))?;
         Ok(Patterns {
             money: money::MoneyExtractor::build()?,
-            contact: contact::ContactExtractor::build()?,
             age,
         })
     }
@@ -278,11 +276,18 @@ impl Patterns {
 
 impl SignalExtractor {
     pub(crate) fn build(signals: Vec<SignalDef>, normalizer: &Normalizer) -> Result<Self> {
-        // The lexicon automaton is about half of the build: with the `parallel` feature it is
-        // compiled on a second thread while this one compiles the regexes (cold start).
+        // With the `parallel` feature, the lexicon automaton and the contact pattern are compiled
+        // on a second thread while this one compiles the money and age patterns (cold start:
+        // the two halves take about the same time).
+        let lexicon_and_contact = || {
+            (
+                Lexicon::build(&signals, normalizer),
+                contact::ContactExtractor::build(),
+            )
+        };
         #[cfg(feature = "parallel")]
-        let (lexicon, patterns) = std::thread::scope(|s| {
-            let lexicon = s.spawn(|| Lexicon::build(&signals, normalizer));
+        let ((lexicon, contact), patterns) = std::thread::scope(|s| {
+            let lexicon = s.spawn(lexicon_and_contact);
             let patterns = Patterns::build();
             match lexicon.join() {
                 Ok(lexicon) => (lexicon, patterns),
@@ -290,14 +295,14 @@ impl SignalExtractor {
             }
         });
         #[cfg(not(feature = "parallel"))]
-        let (lexicon, patterns) = (Lexicon::build(&signals, normalizer), Patterns::build());
-        let (lexicon, patterns) = (lexicon?, patterns?);
+        let ((lexicon, contact), patterns) = (lexicon_and_contact(), Patterns::build());
+        let (lexicon, contact, patterns) = (lexicon?, contact?, patterns?);
         let ids = Ids::new(&signals)?;
         Ok(SignalExtractor {
             signals,
             lexicon,
             money: patterns.money,
-            contact: patterns.contact,
+            contact,
             age: patterns.age,
             ids,
         })
