@@ -703,6 +703,10 @@ mod tests {
             ("salary aed 4,500 per month", MoneyKind::Salary),
             ("luong 8,000,000 kip", MoneyKind::Salary),
             ("send your cv today, salary 8jt", MoneyKind::Salary),
+            // A cost named as a cost, and the Malay fee word.
+            ("the application form costs ₦5,000", MoneyKind::Fee),
+            ("processing cost ₱85,000 includes visa", MoneyKind::Fee),
+            ("yuran pendaftaran rm50 sahaja", MoneyKind::Fee),
             // What the amount pays for, named after it.
             ("pay kes 4,700 for medical before travel", MoneyKind::Fee),
             (
