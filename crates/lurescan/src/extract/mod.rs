@@ -238,6 +238,74 @@ struct Ids {
     deposit_commission: u16,
     work_from_phone: u16,
     fee_request: u16,
+    /// The signals whose evidence each derived signal carries.
+    parts: DerivedParts,
+}
+
+/// For each derived signal (but `hotspot_destination`, whose parts are the hotspots), the
+/// signals whose evidence it carries, in the order the evidence is copied.
+#[derive(Debug, Clone)]
+struct DerivedParts {
+    salary_inflated: Vec<u16>,
+    age_main_requirement: Vec<u16>,
+    vague_role_abroad: Vec<u16>,
+    perks_abroad: Vec<u16>,
+    lure_pattern: Vec<u16>,
+    task_scam_pattern: Vec<u16>,
+    warning_about_offer: Vec<u16>,
+}
+
+impl DerivedParts {
+    fn empty() -> DerivedParts {
+        DerivedParts {
+            salary_inflated: Vec::new(),
+            age_main_requirement: Vec::new(),
+            vague_role_abroad: Vec::new(),
+            perks_abroad: Vec::new(),
+            lure_pattern: Vec::new(),
+            task_scam_pattern: Vec::new(),
+            warning_about_offer: Vec::new(),
+        }
+    }
+
+    fn new(ids: &Ids) -> DerivedParts {
+        let mut places = ids.hotspots.clone();
+        places.extend([ids.dest_vague_abroad, ids.dest_other_abroad]);
+        let with_places = |first: &[u16]| {
+            let mut v = first.to_vec();
+            v.extend(&places);
+            v
+        };
+        DerivedParts {
+            salary_inflated: vec![
+                ids.salary_high,
+                ids.no_experience,
+                ids.easy_hiring,
+                ids.low_requirement,
+            ],
+            age_main_requirement: vec![ids.age_requirement],
+            vague_role_abroad: with_places(&[ids.vague_role]),
+            perks_abroad: with_places(&[ids.travel_perk, ids.housing_perk]),
+            lure_pattern: with_places(&[
+                ids.salary_high,
+                ids.travel_perk,
+                ids.housing_perk,
+                ids.vague_role,
+                ids.no_experience,
+                ids.easy_hiring,
+                ids.low_requirement,
+                ids.urgency,
+                ids.fee_request,
+            ]),
+            task_scam_pattern: vec![
+                ids.task_work,
+                ids.deposit_commission,
+                ids.salary_daily,
+                ids.work_from_phone,
+            ],
+            warning_about_offer: vec![ids.warning_context],
+        }
+    }
 }
 
 impl Ids {
@@ -251,7 +319,8 @@ impl Ids {
                     Error::data("signals.toml", format!("signal {name} must be declared"))
                 })
         };
-        Ok(Ids {
+        let mut ids = Ids {
+            parts: DerivedParts::empty(),
             salary_mentioned: id("salary_mentioned")?,
             salary_high: id("salary_high")?,
             salary_very_high: id("salary_very_high")?,
@@ -299,7 +368,9 @@ impl Ids {
             deposit_commission: id("deposit_commission")?,
             work_from_phone: id("work_from_phone")?,
             fee_request: id("fee_request")?,
-        })
+        };
+        ids.parts = DerivedParts::new(&ids);
+        Ok(ids)
     }
 }
 
@@ -768,6 +839,7 @@ impl SignalExtractor {
     /// Conjunctions of signals, with the evidence of their parts.
     fn derive(&self, fired: &mut [bool], evidence: &mut Vec<RawEvidence>) {
         let ids = &self.ids;
+        let parts = &ids.parts;
         let f = |s: u16| fired[s as usize];
         let hotspot = ids.hotspots.iter().any(|&s| f(s));
         let abroad = hotspot || f(ids.dest_vague_abroad) || f(ids.dest_other_abroad);
@@ -778,39 +850,6 @@ impl SignalExtractor {
             || f(ids.contact_telegram)
             || f(ids.private_contact)
             || f(ids.contact_foreign_phone);
-        let mut derived: Vec<(u16, Vec<u16>)> = Vec::new();
-        if f(ids.salary_high) && easy && !qualified {
-            derived.push((
-                ids.salary_inflated,
-                vec![
-                    ids.salary_high,
-                    ids.no_experience,
-                    ids.easy_hiring,
-                    ids.low_requirement,
-                ],
-            ));
-        }
-        if f(ids.age_requirement) && !qualified && !f(ids.specific_role) {
-            derived.push((ids.age_main_requirement, vec![ids.age_requirement]));
-        }
-        if hotspot {
-            derived.push((ids.hotspot_destination, ids.hotspots.clone()));
-        }
-        let places = {
-            let mut v = ids.hotspots.clone();
-            v.extend([ids.dest_vague_abroad, ids.dest_other_abroad]);
-            v
-        };
-        if f(ids.vague_role) && abroad {
-            let mut parts = vec![ids.vague_role];
-            parts.extend(&places);
-            derived.push((ids.vague_role_abroad, parts));
-        }
-        if perks && abroad {
-            let mut parts = vec![ids.travel_perk, ids.housing_perk];
-            parts.extend(&places);
-            derived.push((ids.perks_abroad, parts));
-        }
         let flags = [
             f(ids.salary_high),
             perks,
@@ -820,45 +859,41 @@ impl SignalExtractor {
             f(ids.urgency),
             f(ids.fee_request),
         ];
-        if abroad && flags.iter().filter(|&&x| x).count() >= 2 {
-            let mut parts = vec![
-                ids.salary_high,
-                ids.travel_perk,
-                ids.housing_perk,
-                ids.vague_role,
-                ids.no_experience,
-                ids.easy_hiring,
-                ids.low_requirement,
-                ids.urgency,
-                ids.fee_request,
-            ];
-            parts.extend(&places);
-            derived.push((ids.lure_pattern, parts));
-        }
-        if f(ids.task_work)
-            && (f(ids.deposit_commission) || f(ids.salary_daily) || f(ids.work_from_phone))
-        {
-            derived.push((
-                ids.task_scam_pattern,
-                vec![
-                    ids.task_work,
-                    ids.deposit_commission,
-                    ids.salary_daily,
-                    ids.work_from_phone,
-                ],
-            ));
-        }
+        let lure = abroad && flags.iter().filter(|&&x| x).count() >= 2;
+        let task_scam = f(ids.task_work)
+            && (f(ids.deposit_commission) || f(ids.salary_daily) || f(ids.work_from_phone));
         // A warning, news item or question that quotes an offer carries the offer's red flags:
         // this conjunction lets the model weigh "warns about an offer" apart from either part.
-        let offer_like = derived
-            .iter()
-            .any(|(s, _)| *s == ids.lure_pattern || *s == ids.task_scam_pattern)
-            || flags.iter().filter(|&&x| x).count() >= 3;
-        if f(ids.warning_context) && offer_like {
-            derived.push((ids.warning_about_offer, vec![ids.warning_context]));
-        }
+        let offer_like = lure || task_scam || flags.iter().filter(|&&x| x).count() >= 3;
+        // Each derived signal, whether it fires, and the signals whose evidence it carries.
+        let derived: [(bool, u16, &[u16]); 8] = [
+            (
+                f(ids.salary_high) && easy && !qualified,
+                ids.salary_inflated,
+                &parts.salary_inflated,
+            ),
+            (
+                f(ids.age_requirement) && !qualified && !f(ids.specific_role),
+                ids.age_main_requirement,
+                &parts.age_main_requirement,
+            ),
+            (hotspot, ids.hotspot_destination, &ids.hotspots),
+            (
+                f(ids.vague_role) && abroad,
+                ids.vague_role_abroad,
+                &parts.vague_role_abroad,
+            ),
+            (perks && abroad, ids.perks_abroad, &parts.perks_abroad),
+            (lure, ids.lure_pattern, &parts.lure_pattern),
+            (task_scam, ids.task_scam_pattern, &parts.task_scam_pattern),
+            (
+                f(ids.warning_context) && offer_like,
+                ids.warning_about_offer,
+                &parts.warning_about_offer,
+            ),
+        ];
         let n = evidence.len();
-        for (signal, parts) in derived {
+        for &(_, signal, parts) in derived.iter().filter(|d| d.0) {
             fired[signal as usize] = true;
             for i in 0..n {
                 if parts.contains(&evidence[i].signal) {
