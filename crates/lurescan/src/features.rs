@@ -232,14 +232,9 @@ impl FeatureExtractor {
         let mut scratch: Vec<LexMatch> = Vec::new();
         match signals {
             Signals::Extract(record) => {
-                let mut evidence = Vec::new();
-                self.signals.extract_recorded(
-                    text,
-                    &mut fired,
-                    &mut evidence,
-                    &mut scratch,
-                    record,
-                );
+                // The features need which signals fired, not their evidence.
+                self.signals
+                    .extract_recorded(text, &mut fired, None, &mut scratch, record);
             }
             Signals::Replay(record) => {
                 self.signals.fired_in_part(

@@ -539,16 +539,17 @@ impl SignalExtractor {
         evidence: &mut Vec<RawEvidence>,
         scratch: &mut Vec<LexMatch>,
     ) {
-        self.extract_recorded(text, fired, evidence, scratch, None);
+        self.extract_recorded(text, fired, Some(evidence), scratch, None);
     }
 
     /// [`SignalExtractor::extract`], also recording in `record` what the windows of `text`
-    /// can reuse (see [`replay`]).
+    /// can reuse (see [`replay`]). Without `evidence` (scoring needs the fired signals only),
+    /// no evidence is kept and no value made.
     pub(crate) fn extract_recorded(
         &self,
         text: &str,
         fired: &mut [bool],
-        evidence: &mut Vec<RawEvidence>,
+        evidence: Option<&mut Vec<RawEvidence>>,
         scratch: &mut Vec<LexMatch>,
         mut record: Option<&mut Record>,
     ) {
@@ -557,11 +558,16 @@ impl SignalExtractor {
             r.clear();
         }
         fired.iter_mut().for_each(|f| *f = false);
+        let keep = evidence.is_some();
+        let mut unkept = Vec::new();
+        let evidence = evidence.unwrap_or(&mut unkept);
         evidence.clear();
         let ids = &self.ids;
         let mut fire = |evidence: &mut Vec<RawEvidence>, e: RawEvidence| {
             fired[e.signal as usize] = true;
-            evidence.push(e);
+            if keep {
+                evidence.push(e);
+            }
         };
 
         // Lexicon phrases.
@@ -575,6 +581,7 @@ impl SignalExtractor {
             let value = self.signals[m.signal as usize]
                 .country
                 .as_ref()
+                .filter(|_| keep)
                 .map(|c| Value::Destination { country: c.clone() });
             fire(
                 evidence,
@@ -595,15 +602,15 @@ impl SignalExtractor {
             record.as_deref_mut().map(|r| &mut r.money),
         );
         for m in money {
-            let value = match m.kind {
+            let value = keep.then(|| match m.kind {
                 money::MoneyKind::Fee => Value::Fee(m.money.clone()),
                 money::MoneyKind::Salary => Value::Salary(m.money.clone()),
-            };
+            });
             let at = |signal| RawEvidence {
                 signal,
                 start: m.start,
                 end: m.end,
-                value: Some(value.clone()),
+                value: value.clone(),
             };
             match m.kind {
                 money::MoneyKind::Fee => fire(evidence, at(ids.fee_amount)),
@@ -1025,13 +1032,8 @@ mod replay_tests {
     fn check(fx: &FeatureExtractor, text: &str, every_pair: bool) -> usize {
         let mut record = Record::default();
         let mut fired = vec![false; fx.signals.signals.len()];
-        fx.signals.extract_recorded(
-            text,
-            &mut fired,
-            &mut Vec::new(),
-            &mut Vec::new(),
-            Some(&mut record),
-        );
+        fx.signals
+            .extract_recorded(text, &mut fired, None, &mut Vec::new(), Some(&mut record));
         assert_eq!(fired, fired_alone(fx, text));
         let b = text.as_bytes();
         let spaces: Vec<usize> = (0..b.len()).filter(|&i| b[i] == b' ').collect();
@@ -1104,13 +1106,8 @@ mod replay_tests {
         let mut record = Record::default();
         let text = "gaji 5jt kerja";
         let mut fired = vec![false; fx.signals.signals.len()];
-        fx.signals.extract_recorded(
-            text,
-            &mut fired,
-            &mut Vec::new(),
-            &mut Vec::new(),
-            Some(&mut record),
-        );
+        fx.signals
+            .extract_recorded(text, &mut fired, None, &mut Vec::new(), Some(&mut record));
         assert!(record.can_replay(text, &(0..4)));
         assert!(record.can_replay(text, &(5..14)));
         assert!(!record.can_replay(text, &(0..3)));
