@@ -760,9 +760,10 @@ impl SignalExtractor {
         let window = &text[part];
         let ids = &self.ids;
 
-        // Lexicon phrases: every match of the automaton in the window is one of the whole
-        // text's, in the same order, with the same boundary checks (the characters outside the
-        // edges are spaces, as is no character).
+        // Lexicon phrases: the automaton reports every occurrence of every phrase, by end and,
+        // at one end, longest first, so the window's are the whole text's that lie in it, in
+        // the same order. Their boundary checks agree: past an edge the whole text has a
+        // space, the window nothing, and neither is a word character.
         scratch.clear();
         scratch.extend(record.lexicon.iter().filter(|m| m.start >= x && m.end <= y));
         crate::lexicon::shadow(scratch, 0);
