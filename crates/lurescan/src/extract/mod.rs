@@ -574,6 +574,7 @@ impl SignalExtractor {
         scratch.clear();
         self.lexicon.find_overlapping(text, scratch);
         if let Some(r) = record.as_deref_mut() {
+            debug_assert!(scratch.windows(2).all(|p| p[0].end <= p[1].end));
             r.lexicon.extend_from_slice(scratch);
         }
         crate::lexicon::shadow(scratch, 0);
@@ -764,8 +765,13 @@ impl SignalExtractor {
         // at one end, longest first, so the window's are the whole text's that lie in it, in
         // the same order. Their boundary checks agree: past an edge the whole text has a
         // space, the window nothing, and neither is a word character.
+        // The matches are in the order of their ends: those ending in the window are a run of
+        // them, found by binary search (a scan of all would make a long post's windows cost
+        // the square of its length).
+        let lexicon = &record.lexicon;
+        let run = lexicon.partition_point(|m| m.end <= x)..lexicon.partition_point(|m| m.end <= y);
         scratch.clear();
-        scratch.extend(record.lexicon.iter().filter(|m| m.start >= x && m.end <= y));
+        scratch.extend(lexicon[run].iter().filter(|m| m.start >= x));
         crate::lexicon::shadow(scratch, 0);
         for m in scratch.iter() {
             fired[m.signal as usize] = true;
