@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::extract::Value;
+use crate::extract::{Record, Value};
 use crate::features::{Analysis, FeatureExtractor, Features};
 use crate::model::{Model, ModelFile, Thresholds, sigmoid};
 use crate::windows;
@@ -339,11 +339,14 @@ impl Classifier {
             .any(|(_, part)| part.is_some())
             .then(|| extractor.gram_table(whole));
         let table = table.as_ref();
-        let features = extractor.features_of_part(whole, table, 0..whole.len());
+        // The signals of such a window are read off the whole post's extraction where that
+        // is exact (see `extract::replay`).
+        let mut record = Record::default();
+        let features = extractor.features_recorded(whole, table, &mut record);
         let mut best = (0..text.len(), self.score_features(&features), features);
         for (w, part) in parts {
             let features = match part {
-                Some(r) => extractor.features_of_part(whole, table, r),
+                Some(r) => extractor.features_of_window(whole, table, r, &record),
                 None => extractor.extract(&text[w.clone()]),
             };
             let s = self.score_features(&features);

@@ -9,7 +9,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
-use crate::extract::{RawEvidence, SignalExtractor};
+use crate::extract::{RawEvidence, Record, SignalExtractor};
 use crate::lexicon::{self, LexMatch};
 use crate::normalize::{NORMALIZER_VERSION, Normalized, Normalizer};
 
@@ -88,6 +88,14 @@ pub struct FeatureExtractor {
     pub(crate) signals: SignalExtractor,
     ngram: NgramConfig,
     fingerprint: String,
+}
+
+/// How [`FeatureExtractor::features_with`] finds the signals of a text.
+enum Signals<'a> {
+    /// By extraction, recording what its windows can reuse if asked to.
+    Extract(Option<&'a mut Record>),
+    /// From the record of the whole text the part is cut from.
+    Replay(&'a Record),
 }
 
 /// Everything the pipeline learns about one post, kept for explanations.
@@ -180,12 +188,64 @@ impl FeatureExtractor {
         table: Option<&GramTable>,
         part: Range<usize>,
     ) -> Features {
+        self.features_with(normalized, table, part, Signals::Extract(None))
+    }
+
+    /// [`Self::features_of_part`] of the whole of `normalized`, also recording in `record` what
+    /// the signal extraction of its windows can reuse.
+    pub(crate) fn features_recorded(
+        &self,
+        normalized: &str,
+        table: Option<&GramTable>,
+        record: &mut Record,
+    ) -> Features {
+        let all = 0..normalized.len();
+        self.features_with(normalized, table, all, Signals::Extract(Some(record)))
+    }
+
+    /// [`Self::features_of_part`], the signals read off the `record` of `normalized` made by
+    /// [`Self::features_recorded`] where [`Record::can_replay`] allows it.
+    pub(crate) fn features_of_window(
+        &self,
+        normalized: &str,
+        table: Option<&GramTable>,
+        part: Range<usize>,
+        record: &Record,
+    ) -> Features {
+        let signals = if record.can_replay(normalized, &part) {
+            Signals::Replay(record)
+        } else {
+            Signals::Extract(None)
+        };
+        self.features_with(normalized, table, part, signals)
+    }
+
+    fn features_with(
+        &self,
+        normalized: &str,
+        table: Option<&GramTable>,
+        part: Range<usize>,
+        signals: Signals<'_>,
+    ) -> Features {
         let text = &normalized[part.clone()];
         let mut fired = vec![false; self.signals.signals.len()];
-        let mut evidence = Vec::new();
         let mut scratch: Vec<LexMatch> = Vec::new();
-        self.signals
-            .extract(text, &mut fired, &mut evidence, &mut scratch);
+        match signals {
+            Signals::Extract(record) => {
+                // The features need which signals fired, not their evidence.
+                self.signals
+                    .extract_recorded(text, &mut fired, None, &mut scratch, record);
+            }
+            Signals::Replay(record) => {
+                self.signals.fired_in_part(
+                    normalized,
+                    part.clone(),
+                    record,
+                    &mut fired,
+                    &mut scratch,
+                );
+            }
+        }
         let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
         let ngrams = table
             .and_then(|table| self.ngrams_in(table, normalized, part))

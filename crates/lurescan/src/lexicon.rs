@@ -182,42 +182,10 @@ impl Lexicon {
         &self.phrases
     }
 
-    /// All matches in normalised `text` that sit on word boundaries. Overlapping matches are
-    /// kept, except one that lies inside a longer match of another signal: "tanpa biaya admin"
-    /// (no_fee_claim) does not also fire fee_request for its "biaya admin".
-    pub(crate) fn find_all(&self, text: &str, out: &mut Vec<LexMatch>) {
-        let first = out.len();
-        self.find_overlapping(text, out);
-        let found = &mut out[first..];
-        if found.len() < 2 {
-            return;
-        }
-        // Sweep by start (longest first): a match is shadowed when an earlier-starting or
-        // same-starting longer match of another signal reaches at least as far.
-        found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let mut keep = vec![true; found.len()];
-        let mut reach: Option<(usize, usize, u16)> = None; // (start, end, signal) furthest end
-        for (i, m) in found.iter().enumerate() {
-            if let Some((s, e, sig)) = reach
-                && sig != m.signal
-                && e >= m.end
-                && e - s > m.end - m.start
-            {
-                keep[i] = false;
-            }
-            if reach.is_none_or(|(_, e, _)| m.end > e) {
-                reach = Some((m.start, m.end, m.signal));
-            }
-        }
-        let mut k = 0;
-        out.retain(|_| {
-            let i = k;
-            k += 1;
-            i < first || keep[i - first]
-        });
-    }
-
-    fn find_overlapping(&self, text: &str, out: &mut Vec<LexMatch>) {
+    /// All matches in normalised `text` that sit on word boundaries, in the order the automaton
+    /// reports them (by end), overlapping ones included: [`shadow`] then drops those inside a
+    /// longer match of another signal.
+    pub(crate) fn find_overlapping(&self, text: &str, out: &mut Vec<LexMatch>) {
         let bytes = text.as_bytes();
         for m in self.automaton.find_overlapping_iter(text) {
             let p = &self.patterns[m.pattern().as_usize()];
@@ -240,6 +208,39 @@ impl Lexicon {
             });
         }
     }
+}
+
+/// Drops from `out[first..]` (matches of [`Lexicon::find_overlapping`]) every match that lies
+/// inside a longer match of another signal: "tanpa biaya admin" (no_fee_claim) does not also
+/// fire fee_request for its "biaya admin".
+pub(crate) fn shadow(out: &mut Vec<LexMatch>, first: usize) {
+    let found = &mut out[first..];
+    if found.len() < 2 {
+        return;
+    }
+    // Sweep by start (longest first): a match is shadowed when an earlier-starting or
+    // same-starting longer match of another signal reaches at least as far.
+    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut keep = vec![true; found.len()];
+    let mut reach: Option<(usize, usize, u16)> = None; // (start, end, signal) furthest end
+    for (i, m) in found.iter().enumerate() {
+        if let Some((s, e, sig)) = reach
+            && sig != m.signal
+            && e >= m.end
+            && e - s > m.end - m.start
+        {
+            keep[i] = false;
+        }
+        if reach.is_none_or(|(_, e, _)| m.end > e) {
+            reach = Some((m.start, m.end, m.signal));
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        let i = k;
+        k += 1;
+        i < first || keep[i - first]
+    });
 }
 
 /// The normalised phrases of the bundled lexicon files and their patterns, in automaton order,

@@ -184,6 +184,7 @@ mod fast_path_tests {
     use proptest::prelude::*;
 
     use super::of;
+    use crate::extract::Record;
     use crate::features::FeatureExtractor;
     use crate::normalize::Normalizer;
 
@@ -365,6 +366,13 @@ mod fast_path_tests {
             fx.features_of_part(whole.as_str(), Some(&table), all.clone()),
             fx.extract(text)
         );
+        // What `Classifier::best_window` does: the whole post's features, recording what the
+        // windows' signals are read off.
+        let mut record = Record::default();
+        assert_eq!(
+            fx.features_recorded(whole.as_str(), Some(&table), &mut record),
+            fx.extract(text)
+        );
         assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all).is_some());
         let mut fast = 0;
         for w in of(text) {
@@ -381,7 +389,12 @@ mod fast_path_tests {
                 "window {w:?} of {text:?}"
             );
             assert_eq!(
-                fx.features_of_part(whole.as_str(), Some(&table), r),
+                fx.features_of_part(whole.as_str(), Some(&table), r.clone()),
+                fx.extract(&text[w.clone()]),
+                "window {w:?} of {text:?}"
+            );
+            assert_eq!(
+                fx.features_of_window(whole.as_str(), Some(&table), r, &record),
                 fx.extract(&text[w.clone()]),
                 "window {w:?} of {text:?}"
             );

@@ -96,63 +96,126 @@ impl ContactExtractor {
     }
 
     /// Finds contacts in normalised `text`.
+    #[cfg(test)]
     pub(crate) fn find_all(&self, text: &str, out: &mut Vec<ContactMatch>) {
+        self.find_all_steps(text, out, None);
+    }
+
+    /// [`ContactExtractor::find_all`], also recording each step of its search loop in `steps`
+    /// (for the windows of a long post, see [`super::replay`]).
+    pub(crate) fn find_all_steps(
+        &self,
+        text: &str,
+        out: &mut Vec<ContactMatch>,
+        mut steps: Option<&mut Vec<super::Step>>,
+    ) {
+        // No alternative of the pattern matches the empty string: each search starts where
+        // the match before ended.
+        let mut at = 0;
         for caps in self.pattern.captures_iter(text) {
             let whole = caps.get(0).map_or(0..0, |m| m.range());
-            let prev = text[..whole.start].chars().next_back();
-            if prev.is_some_and(|c| c.is_alphanumeric()) && caps.name("email").is_none() {
-                continue;
+            let c = self.contact(text, &caps);
+            if let Some(steps) = steps.as_deref_mut() {
+                steps.push(super::Step {
+                    from: at,
+                    start: whole.start,
+                    end: whole.end,
+                    next: whole.end,
+                    flags: c.as_ref().map_or(0, ContactMatch::flags),
+                });
             }
-            let (channel, handle_m) = if let Some(m) = caps.name("walink") {
-                (Channel::WhatsApp, m)
-            } else if let Some(m) = caps.name("tglink") {
-                (Channel::Telegram, m)
-            } else if let Some(m) = caps.name("email") {
-                (Channel::Email, m)
-            } else if let Some(m) = caps.name("wanum") {
-                (Channel::WhatsApp, m)
-            } else if let Some(m) = caps.name("tghandle") {
-                (Channel::Telegram, m)
-            } else if let Some(m) = caps.name("phone") {
-                (Channel::Phone, m)
-            } else {
-                continue;
-            };
-            let handle = handle_m.as_str().trim().to_string();
-            let mut country = None;
-            let mut hotspot = false;
-            if matches!(channel, Channel::WhatsApp | Channel::Phone) {
-                let digits: String = handle.chars().filter(char::is_ascii_digit).collect();
-                let has_plus = handle.starts_with('+') || handle.starts_with("(+");
-                if caps.name("walink").is_none() && !(9..=15).contains(&digits.len()) {
-                    continue;
-                }
-                if channel == Channel::Phone && !has_plus && !digits.starts_with('0') {
-                    // A bare digit run without a trunk or country prefix is more often an
-                    // amount, an id or a date than a phone number.
-                    continue;
-                }
-                if has_plus || caps.name("walink").is_some() || !digits.starts_with('0') {
-                    if let Some((_, c, h)) = self.codes.iter().find(|(k, _, _)| {
-                        digits.starts_with(k.as_str()) && digits.len() > k.len() + 6
-                    }) {
-                        country = Some(c.clone());
-                        hotspot = *h;
-                    }
-                } else if digits.starts_with("08") {
-                    country = Some("ID".to_string());
-                }
+            at = whole.end;
+            out.extend(c);
+        }
+        if let Some(steps) = steps {
+            steps.push(super::Step::last(at));
+        }
+    }
+
+    /// A new search for the contacts of `text`: the match found from `text[at..]`, where the
+    /// next search starts, and the contact, if the match is one.
+    pub(crate) fn search_at(&self, text: &str, at: usize) -> Option<(usize, Option<ContactMatch>)> {
+        let caps = self.pattern.captures_at(text, at)?;
+        let end = caps.get(0).map_or(at, |m| m.end());
+        Some((end, self.contact(text, &caps)))
+    }
+
+    /// The contact of one match of the pattern, if it is one.
+    fn contact(&self, text: &str, caps: &regex::Captures<'_>) -> Option<ContactMatch> {
+        let whole = caps.get(0).map_or(0..0, |m| m.range());
+        let prev = text[..whole.start].chars().next_back();
+        if prev.is_some_and(|c| c.is_alphanumeric()) && caps.name("email").is_none() {
+            return None;
+        }
+        let (channel, handle_m) = if let Some(m) = caps.name("walink") {
+            (Channel::WhatsApp, m)
+        } else if let Some(m) = caps.name("tglink") {
+            (Channel::Telegram, m)
+        } else if let Some(m) = caps.name("email") {
+            (Channel::Email, m)
+        } else if let Some(m) = caps.name("wanum") {
+            (Channel::WhatsApp, m)
+        } else if let Some(m) = caps.name("tghandle") {
+            (Channel::Telegram, m)
+        } else if let Some(m) = caps.name("phone") {
+            (Channel::Phone, m)
+        } else {
+            return None;
+        };
+        let handle = handle_m.as_str().trim().to_string();
+        let mut country = None;
+        let mut hotspot = false;
+        if matches!(channel, Channel::WhatsApp | Channel::Phone) {
+            let digits: String = handle.chars().filter(char::is_ascii_digit).collect();
+            let has_plus = handle.starts_with('+') || handle.starts_with("(+");
+            if caps.name("walink").is_none() && !(9..=15).contains(&digits.len()) {
+                return None;
             }
-            out.push(ContactMatch {
-                start: whole.start,
-                end: whole.start + text[whole.clone()].trim_end().len(),
-                contact: Contact {
-                    channel,
-                    handle,
-                    country,
-                },
-                hotspot,
-            });
+            if channel == Channel::Phone && !has_plus && !digits.starts_with('0') {
+                // A bare digit run without a trunk or country prefix is more often an
+                // amount, an id or a date than a phone number.
+                return None;
+            }
+            if has_plus || caps.name("walink").is_some() || !digits.starts_with('0') {
+                if let Some((_, c, h)) = self
+                    .codes
+                    .iter()
+                    .find(|(k, _, _)| digits.starts_with(k.as_str()) && digits.len() > k.len() + 6)
+                {
+                    country = Some(c.clone());
+                    hotspot = *h;
+                }
+            } else if digits.starts_with("08") {
+                country = Some("ID".to_string());
+            }
+        }
+        Some(ContactMatch {
+            start: whole.start,
+            end: whole.start + text[whole.clone()].trim_end().len(),
+            contact: Contact {
+                channel,
+                handle,
+                country,
+            },
+            hotspot,
+        })
+    }
+}
+
+impl ContactMatch {
+    /// The signals the contact fires, as [`super::contact_flags`] bits.
+    pub(crate) fn flags(&self) -> u8 {
+        use super::contact_flags::*;
+        let channel = match self.contact.channel {
+            Channel::WhatsApp => WHATSAPP,
+            Channel::Telegram => TELEGRAM,
+            Channel::Phone => PHONE,
+            Channel::Email => EMAIL,
+        };
+        if self.hotspot {
+            channel | FOREIGN
+        } else {
+            channel
         }
     }
 }

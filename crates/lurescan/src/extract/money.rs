@@ -87,6 +87,32 @@ pub(crate) struct MoneyMatch {
     pub very_high: bool,
 }
 
+impl MoneyMatch {
+    /// The signals the match fires, as [`super::money_flags`] bits.
+    pub(crate) fn flags(&self) -> u8 {
+        use super::money_flags::*;
+        match self.kind {
+            MoneyKind::Fee => FEE,
+            MoneyKind::Salary => {
+                let mut f = SALARY;
+                if self.high {
+                    f |= HIGH;
+                }
+                if self.very_high {
+                    f |= VERY_HIGH;
+                }
+                if self.money.currency == "USD" {
+                    f |= USD;
+                }
+                if matches!(self.money.period, Some(Period::Day | Period::Hour)) {
+                    f |= DAILY;
+                }
+                f
+            }
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct CurrencyDef {
     usd: f64,
@@ -117,7 +143,7 @@ struct MoneyFile {
 }
 
 /// How far before an amount (in bytes of normalised text) context words are looked for.
-const CONTEXT_WINDOW: usize = 40;
+pub(crate) const CONTEXT_WINDOW: usize = 40;
 
 /// The compiled money extractor.
 #[derive(Debug, Clone)]
@@ -159,6 +185,8 @@ pub(crate) struct MoneyExtractor {
     /// What the applicant pays for, written right after an amount ("KES 4,700 for medical"):
     /// searched anchored at the first non-space byte after the amount.
     fee_after: AhoCorasick,
+    /// The length in bytes of the longest `fee_after` phrase.
+    fee_after_longest: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -326,6 +354,7 @@ impl MoneyExtractor {
         Ok(MoneyExtractor {
             skip_bare_numbers,
             fee_after,
+            fee_after_longest: file.fee_after.iter().map(String::len).max().unwrap_or(0),
             currency_words,
             amount,
             amount_captures,
@@ -346,7 +375,19 @@ impl MoneyExtractor {
     }
 
     /// Finds salaries and fees in normalised `text`.
+    #[cfg(test)]
     pub(crate) fn find_all(&self, text: &str, out: &mut Vec<MoneyMatch>) {
+        self.find_all_steps(text, out, None);
+    }
+
+    /// [`MoneyExtractor::find_all`], also recording each step of its search loop in `steps`
+    /// (for the windows of a long post, see [`super::replay`]).
+    pub(crate) fn find_all_steps(
+        &self,
+        text: &str,
+        out: &mut Vec<MoneyMatch>,
+        mut steps: Option<&mut Vec<super::Step>>,
+    ) {
         // The same matches as `captures_iter`, with captures only for the matches that can
         // be money (the capture engine costs far more than the DFA that finds matches). The
         // captures are searched anchored within the span of the match: the capture engine's
@@ -356,58 +397,98 @@ impl MoneyExtractor {
         let mut caps = self.amount_captures.create_captures();
         let mut at = 0;
         while let Some(found) = self.amount.find(Input::new(text).range(at..)) {
-            // Amounts are never empty; the next search starts after this one (or, for a
-            // currency word glued inside a longer word, just after its first character).
-            at = found.end().max(at + 1);
-            let matched = &text[found.range()];
-            if self.skip_bare_numbers && is_bare_number(matched) {
-                continue;
+            let (next, m) = self.step(text, found.range(), at, &mut caps);
+            if let Some(steps) = steps.as_deref_mut() {
+                steps.push(super::Step {
+                    from: at,
+                    start: found.start(),
+                    end: found.end(),
+                    next,
+                    flags: m.as_ref().map_or(0, MoneyMatch::flags),
+                });
             }
-            // Every currency the captures can give is one of these words, inside the match.
-            if !self.currency_words.is_match(matched) {
-                continue;
-            }
-            // The match is the whole amount the captures give (the capture search is anchored
-            // at its start and bounded by its end, and finds the leftmost-first match there):
-            // the checks on its edges need no captures, and skip the capture search.
-            let whole = found.range();
-            let prev = text[..whole.start].chars().next_back();
-            let first = matched.chars().next();
-            let last = matched.chars().next_back();
-            let next = text[whole.end..].chars().next();
-            // A currency word glued inside a longer word ("up 500"), a number continuing
-            // another number or a phone number, or a unit cut off mid-word ("5 mobil").
-            let glued_word =
-                prev.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphabetic);
-            let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
-                && next.is_some_and(|c| c.is_ascii_alphanumeric());
-            if glued_word {
-                // "cukup 150rb" first matches as "p 150rb" (pesos): the amount after the word
-                // is still there to find.
-                at = whole.start + first.map_or(1, char::len_utf8);
-                continue;
-            }
-            if cut_word {
-                continue;
-            }
-            let input = Input::new(text)
-                .range(whole.clone())
-                .anchored(Anchored::Yes);
-            self.amount_captures.search_captures(&input, &mut caps);
-            if !caps.is_match() {
-                continue;
-            }
-            let caps = Caps { text, caps: &caps };
-            debug_assert_eq!(caps.whole(), whole);
-            let glued_number = caps.name("c1").is_none()
-                && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
-            if glued_number {
-                continue;
-            }
-            if let Some(m) = self.interpret(text, &caps, whole.clone()) {
-                out.push(m);
-            }
+            at = next;
+            out.extend(m);
         }
+        if let Some(steps) = steps {
+            steps.push(super::Step::last(at));
+        }
+    }
+
+    /// The search from `text[at..]` that found the amount `whole`, from there: where the next
+    /// search starts, and the money, if the amount is some.
+    pub(crate) fn step(
+        &self,
+        text: &str,
+        whole: std::ops::Range<usize>,
+        at: usize,
+        caps: &mut meta_captures::Captures,
+    ) -> (usize, Option<MoneyMatch>) {
+        // Amounts are never empty; the next search starts after this one (or, for a currency
+        // word glued inside a longer word, just after its first character).
+        let next = whole.end.max(at + 1);
+        let matched = &text[whole.clone()];
+        if self.skip_bare_numbers && is_bare_number(matched) {
+            return (next, None);
+        }
+        // Every currency the captures can give is one of these words, inside the match.
+        if !self.currency_words.is_match(matched) {
+            return (next, None);
+        }
+        // The match is the whole amount the captures give (the capture search is anchored
+        // at its start and bounded by its end, and finds the leftmost-first match there):
+        // the checks on its edges need no captures, and skip the capture search.
+        let prev = text[..whole.start].chars().next_back();
+        let first = matched.chars().next();
+        let last = matched.chars().next_back();
+        let after = text[whole.end..].chars().next();
+        // A currency word glued inside a longer word ("up 500"), a number continuing
+        // another number or a phone number, or a unit cut off mid-word ("5 mobil").
+        let glued_word =
+            prev.is_some_and(char::is_alphanumeric) && first.is_some_and(char::is_alphabetic);
+        let cut_word = last.is_some_and(|c| c.is_ascii_alphanumeric())
+            && after.is_some_and(|c| c.is_ascii_alphanumeric());
+        if glued_word {
+            // "cukup 150rb" first matches as "p 150rb" (pesos): the amount after the word
+            // is still there to find.
+            return (whole.start + first.map_or(1, char::len_utf8), None);
+        }
+        if cut_word {
+            return (next, None);
+        }
+        let input = Input::new(text)
+            .range(whole.clone())
+            .anchored(Anchored::Yes);
+        self.amount_captures.search_captures(&input, caps);
+        if !caps.is_match() {
+            return (next, None);
+        }
+        let caps = Caps { text, caps };
+        debug_assert_eq!(caps.whole(), whole);
+        let glued_number = caps.name("c1").is_none()
+            && prev.is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '.' | ','));
+        if glued_number {
+            return (next, None);
+        }
+        (next, self.interpret(text, &caps, whole))
+    }
+
+    /// A new search for the amounts of `text`: the amount found from `text[at..]`.
+    pub(crate) fn find_at(&self, text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+        self.amount
+            .find(Input::new(text).range(at..))
+            .map(|m| m.range())
+    }
+
+    /// A buffer for the captures [`MoneyExtractor::step`] asks for.
+    pub(crate) fn create_captures(&self) -> meta_captures::Captures {
+        self.amount_captures.create_captures()
+    }
+
+    /// How far past the end of an amount [`MoneyExtractor::step`] may read: one space, the
+    /// longest `fee_after` phrase, and the character after it.
+    pub(crate) fn lookahead(&self) -> usize {
+        1 + self.fee_after_longest + 4
     }
 
     /// Whether a `fee_after` phrase starts at `end` (after at most one space) and ends at a word
