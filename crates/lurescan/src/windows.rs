@@ -180,7 +180,7 @@ mod tests {
 /// window edges fall in spaced-out letters, split words, emoji, amounts, addresses, CJK and
 /// Thai text, combining marks and zero-width characters.
 #[cfg(test)]
-mod fast_path_tests {
+pub(crate) mod fast_path_tests {
     use proptest::prelude::*;
 
     use super::of;
@@ -402,8 +402,9 @@ mod fast_path_tests {
         fast
     }
 
-    /// A xorshift generator of the picks `post` takes: the same posts on every run.
-    fn xorshift(mut x: u64) -> impl FnMut() -> usize {
+    /// A xorshift generator of the picks `post` takes: the same posts on every run (also the
+    /// texts of `extract::replay_tests`).
+    pub(crate) fn xorshift(mut x: u64) -> impl FnMut() -> usize {
         move || {
             x ^= x << 13;
             x ^= x >> 7;

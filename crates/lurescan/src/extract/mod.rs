@@ -931,6 +931,7 @@ impl SignalExtractor {
 mod replay_tests {
     use super::*;
     use crate::features::FeatureExtractor;
+    use crate::windows::fast_path_tests::xorshift;
 
     /// Pieces with spaces inside and around their matches, and context words far from them.
     const PIECES: &[&str] = &[
@@ -1068,15 +1069,6 @@ mod replay_tests {
             );
         }
         parts.len()
-    }
-
-    fn xorshift(mut x: u64) -> impl FnMut() -> usize {
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as usize
-        }
     }
 
     fn text(next: &mut impl FnMut() -> usize, pieces: usize) -> String {
