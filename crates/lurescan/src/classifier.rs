@@ -297,8 +297,8 @@ impl Classifier {
 
     /// Scores a post.
     ///
-    /// A post longer than 1 KB is scored as a whole and in overlapping windows of about
-    /// 512 bytes and by paragraph; its score is the highest of these, so that a lure padded
+    /// A post longer than 1 KB is scored as a whole, in overlapping windows of about 384 and
+    /// 192 bytes and by paragraph; its score is the highest of these, so that a lure padded
     /// with innocent text still scores as a lure (the explanation names the window).
     ///
     /// # Example

@@ -121,13 +121,7 @@ impl Normalized {
             return None;
         }
         let ws = |i: usize| b[i].is_ascii_whitespace();
-        // The character next to an edge (`at`) is no single letter: punctuation, or a letter
-        // or digit with another after it (`then`, one step into the window).
-        let plain = |at: usize, then: usize| {
-            let c = b[at];
-            let letter_like = c.is_ascii_alphanumeric() || matches!(c, b'@' | b'!' | b'$' | b'|');
-            c.is_ascii_graphic() && (!letter_like || b[then].is_ascii_alphanumeric())
-        };
+        let plain = |at: usize, then: usize| plain_edge(b, at, then);
         let unit_at = |at: usize| self.starts.partition_point(|&st| (st as usize) < at);
         let from = if s == 0 {
             0
@@ -175,6 +169,16 @@ impl Normalized {
         (from <= to && self.text.is_char_boundary(from) && self.text.is_char_boundary(to))
             .then_some(from..to)
     }
+}
+
+/// Whether the byte `b[at]` next to a window edge (at whitespace) lets the window be read off
+/// the whole post's normalisation (see [`Normalized::window_slice`]): it is no single letter,
+/// but ASCII punctuation that is no leetspeak letter, or a letter or digit followed (`then`,
+/// one step into the window) by another letter or digit.
+pub(crate) fn plain_edge(b: &[u8], at: usize, then: usize) -> bool {
+    let c = b[at];
+    let letter_like = c.is_ascii_alphanumeric() || matches!(c, b'@' | b'!' | b'$' | b'|');
+    c.is_ascii_graphic() && (!letter_like || b.get(then).is_some_and(u8::is_ascii_alphanumeric))
 }
 
 /// One character of the folded text with the original byte range it stands for.

@@ -8,16 +8,28 @@
 //! in a post makes the post a lure, and the explanation is that of the window that scored.
 //!
 //! The windows are
-//! - [`WINDOW`] bytes long, every [`STRIDE`] bytes (each byte in three windows), their edges
-//!   moved to the nearest whitespace within [`SNAP`] bytes so that words are not cut: any
-//!   stretch of up to `WINDOW − STRIDE` = 256 bytes (a typical lure) lies whole in a window with
-//!   at most 128 bytes of its neighbours, even when it is glued to padding with spaces;
+//! - [`WINDOW`] bytes long, every [`STRIDE`] bytes (each byte in three windows), and
+//!   [`SMALL_WINDOW`] bytes long, every [`SMALL_STRIDE`] bytes (three more), their edges moved
+//!   to whitespace within [`SNAP`] bytes so that words are not cut. A stretch of up to
+//!   `SMALL_WINDOW − SMALL_STRIDE` = 128 bytes lies whole in a small window with at most
+//!   64 bytes of its neighbours, and one of up to `WINDOW − STRIDE` = 256 bytes (a typical
+//!   lure) in a window with at most 128 bytes of them, less what the edges move, even when it
+//!   is glued to padding with spaces. (With the large windows alone, a 150-byte lure glued to
+//!   chatter shared its best window with over 200 bytes of it: with a model of 20,000 n-gram
+//!   columns, 5.8% of the flagged lures of the test split glued to 5 KB of chatter fell below
+//!   `review`; see models/README.md, Dilution.)
 //! - every paragraph (text between blank lines) of 64 to 1,024 bytes, so that a lure written as
 //!   its own paragraph is scored without its neighbours.
 //!
-//! The work stays linear in the length of the post: about five passes over a long post.
+//! Of the whitespace within reach, an edge takes the first (a start) or last (an end) where
+//! the window can be read off the whole post's normalisation, which is cheaper than
+//! normalising the window alone (see [`plain_edge`] and `Classifier::best_window`).
+//!
+//! The work stays linear in the length of the post: about eight passes over a long post.
 
 use std::ops::Range;
+
+use crate::normalize::plain_edge;
 
 /// Posts longer than this many bytes are also scored in windows.
 pub(crate) const LONG_POST: usize = 1024;
@@ -25,6 +37,10 @@ pub(crate) const LONG_POST: usize = 1024;
 pub(crate) const WINDOW: usize = 384;
 /// The distance between the starts of neighbouring sliding windows, in bytes.
 pub(crate) const STRIDE: usize = 128;
+/// The length of a small sliding window, in bytes.
+pub(crate) const SMALL_WINDOW: usize = 192;
+/// The distance between the starts of neighbouring small windows, in bytes.
+pub(crate) const SMALL_STRIDE: usize = 64;
 /// How far a window's edge may move to reach whitespace, in bytes.
 pub(crate) const SNAP: usize = 48;
 /// Paragraphs shorter than this are not scored on their own.
@@ -40,17 +56,19 @@ pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
     if len <= LONG_POST {
         return out;
     }
-    let mut start = 0;
-    loop {
-        let s = snap_start(text, start);
-        let e = snap_end(text, (s + WINDOW).min(len), s);
-        if s < e {
-            out.push(s..e);
+    for (window, stride) in [(WINDOW, STRIDE), (SMALL_WINDOW, SMALL_STRIDE)] {
+        let mut start = 0;
+        loop {
+            let s = snap_start(text, start);
+            let e = snap_end(text, (s + window).min(len), s);
+            if s < e {
+                out.push(s..e);
+            }
+            if s + window >= len {
+                break;
+            }
+            start += stride;
         }
-        if s + WINDOW >= len {
-            break;
-        }
-        start += STRIDE;
     }
     let bytes = text.as_bytes();
     let mut para_start = 0;
@@ -87,44 +105,74 @@ pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// `at`, moved forward to a character boundary, then past the next whitespace if there is
-/// some within [`SNAP`] bytes (0 stays 0).
+/// `at`, moved forward to a character boundary, then past the next whitespace within [`SNAP`]
+/// bytes (0 stays 0): the first such whitespace after which the window can be read off the
+/// post's normalisation (see [`plain_edge`]), or else the first whitespace.
 fn snap_start(text: &str, at: usize) -> usize {
     if at == 0 {
         return 0;
     }
-    let mut i = at.min(text.len());
+    let b = text.as_bytes();
+    let mut i = at.min(b.len());
     while !text.is_char_boundary(i) {
         i += 1;
     }
-    let limit = (i + SNAP).min(text.len());
-    match text.as_bytes()[i..limit]
-        .iter()
-        .position(|b| b.is_ascii_whitespace())
-    {
-        Some(k) => i + k + 1,
-        None => i,
+    let limit = (i + SNAP).min(b.len());
+    let mut fallback = None;
+    let mut k = i;
+    while k < limit {
+        if !b[k].is_ascii_whitespace() {
+            k += 1;
+            continue;
+        }
+        let mut first = k + 1;
+        while first < limit && b[first].is_ascii_whitespace() {
+            first += 1;
+        }
+        if first + 1 < b.len() && plain_edge(b, first, first + 1) {
+            return k + 1;
+        }
+        fallback.get_or_insert(k + 1);
+        k = first;
     }
+    fallback.unwrap_or(i)
 }
 
-/// `at`, moved back to a character boundary, then back to the last whitespace within
-/// [`SNAP`] bytes (the end of the text stays), never before `floor`.
+/// `at`, moved back to a character boundary, then back to whitespace within [`SNAP`] bytes
+/// (the end of the text stays), never to or before `floor`: the last such whitespace before
+/// which the window can be read off the post's normalisation (see [`plain_edge`]), or else
+/// the last whitespace.
 fn snap_end(text: &str, at: usize, floor: usize) -> usize {
-    if at >= text.len() {
-        return text.len();
+    let b = text.as_bytes();
+    if at >= b.len() {
+        return b.len();
     }
     let mut i = at;
     while !text.is_char_boundary(i) {
         i -= 1;
     }
     let low = i.saturating_sub(SNAP).max(floor);
-    match text.as_bytes()[low..i]
-        .iter()
-        .rposition(|b| b.is_ascii_whitespace())
-    {
-        Some(k) if low + k > floor => low + k,
-        _ => i,
+    let mut fallback = None;
+    let mut p = i;
+    while p > low {
+        p -= 1;
+        if p <= floor {
+            break;
+        }
+        if !b[p].is_ascii_whitespace() {
+            continue;
+        }
+        let mut run_start = p;
+        while run_start > low && b[run_start - 1].is_ascii_whitespace() {
+            run_start -= 1;
+        }
+        if run_start >= floor + 2 && plain_edge(b, run_start - 1, run_start - 2) {
+            return p;
+        }
+        fallback.get_or_insert(p);
+        p = run_start;
     }
+    fallback.unwrap_or(i)
 }
 
 /// `r` without leading and trailing ASCII whitespace.
@@ -163,6 +211,46 @@ mod tests {
             covered[w.clone()].iter_mut().for_each(|c| *c = true);
         }
         assert!(covered.iter().all(|&c| c), "every byte is in some window");
+    }
+
+    #[test]
+    fn a_short_lure_glued_to_chatter_lies_in_a_small_window() {
+        let lure = "Dicari CS online, gaji 12jt/bln, tiket gratis, kerja di Kamboja. WA 0812345678";
+        let chatter =
+            "hari ini cuaca cerah dan kami makan siang bersama keluarga besar ".repeat(30);
+        for cut in [0, 7, 20, 33, 50, 64] {
+            let text = format!("{} {lure} {chatter}", &chatter[..chatter.len() - cut]);
+            let at = text.find(lure).unwrap();
+            let around = of(&text)
+                .into_iter()
+                .filter(|w| w.start <= at && at + lure.len() <= w.end)
+                .map(|w| w.len())
+                .min();
+            assert!(
+                around.is_some_and(|n| n <= SMALL_WINDOW),
+                "cut {cut}: the smallest window around the lure is {around:?} bytes"
+            );
+        }
+    }
+
+    /// Edges prefer whitespace next to text that lets a window be read off the post's
+    /// normalisation: (text, where to snap, the start it snaps to, the end it snaps to).
+    #[test]
+    fn edges_prefer_plain_whitespace() {
+        let cases: &[(&str, usize, usize, usize)] = &[
+            // Plain words: the first whitespace forward, the last one back.
+            ("alpha beta gamma delta", 2, 6, 16),
+            // Next to an emoji: the start passes it; the end stops before it.
+            ("ab 💰 gaji besar 💰 cd", 1, 8, 18),
+            // Next to a single letter (spaced-out letters): passed over, both ways.
+            ("xy k a m b o j a kerja", 1, 17, 2),
+            // No plain whitespace within reach: the nearest whitespace all the same.
+            ("💰 💰 💰 💰", 1, 5, 14),
+        ];
+        for &(text, at, start, end) in cases {
+            assert_eq!(snap_start(text, at), start, "start of {text:?} at {at}");
+            assert_eq!(snap_end(text, text.len() - at, 0), end, "end of {text:?}");
+        }
     }
 
     #[test]
