@@ -71,12 +71,15 @@ pub fn run(args: DataArgs) -> Result<()> {
             Ok(())
         }
         DataCommand::List => {
+            // Written, not printed: a reader that goes away (`lurescan data list | head -n 1`)
+            // ends the listing quietly instead of a panic.
+            let mut out = std::io::stdout().lock();
             match dataset::shared_data_dir() {
-                Some(d) => println!("external data: {}", d.display()),
-                None => println!("external data: not found (../shared/data)"),
+                Some(d) => writeln!(out, "external data: {}", d.display())?,
+                None => writeln!(out, "external data: not found (../shared/data)")?,
             }
             for (name, what) in crate::external::NAMES {
-                println!("shared:{name:<10} {what}");
+                writeln!(out, "shared:{name:<10} {what}")?;
             }
             Ok(())
         }

@@ -355,3 +355,20 @@ fn training_is_deterministic() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A reader that has gone away (`lurescan data list | head -n 1`) ends the listing quietly:
+/// the write fails with a broken pipe, and that is no error (before, `println!` panicked).
+#[test]
+fn data_list_into_a_closed_pipe_is_no_error() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = bin()
+        .args(["data", "list"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
