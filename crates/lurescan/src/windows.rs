@@ -25,7 +25,12 @@
 //! the window can be read off the whole post's normalisation, which is cheaper than
 //! normalising the window alone (see [`plain_edge`] and `Classifier::best_window`).
 //!
-//! The work stays linear in the length of the post: about eight passes over a long post.
+//! A window is read in its [`context`], the window and up to [`CONTEXT`] bytes around it: when
+//! that reads as a warning or a report, the window inherits the reading, so that a long news
+//! report that retells a lure is not scored by the retold lure alone.
+//!
+//! The work stays linear in the length of the post: about eight passes over a long post (and,
+//! in a post that reads as a warning somewhere, one more pass per window over its context).
 
 use std::ops::Range;
 
@@ -43,6 +48,8 @@ pub(crate) const SMALL_WINDOW: usize = 192;
 pub(crate) const SMALL_STRIDE: usize = 64;
 /// How far a window's edge may move to reach whitespace, in bytes.
 pub(crate) const SNAP: usize = 48;
+/// How far around a window its context reaches, in bytes (see [`context`]).
+pub(crate) const CONTEXT: usize = 256;
 /// Paragraphs shorter than this are not scored on their own.
 const MIN_PARAGRAPH: usize = 64;
 /// Nor are paragraphs longer than this (the sliding windows cover them).
@@ -103,6 +110,21 @@ pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// The context of window `w` of `text`: the window and up to [`CONTEXT`] bytes on each side,
+/// its edges moved to whitespace like a window's.
+///
+/// A window is read in its context as a reader reads a quote: a lure quoted by a news report
+/// or a warning is framed within a few sentences ("the suspects promised victims …"), and a
+/// window that cuts the frame away would score the quote as an offer. So when a long post
+/// reads as a warning, a window whose context does inherits that reading (see
+/// `Classifier::best_window`). The reach is local on purpose: a warning pasted far from a lure
+/// does not excuse it, as it would not in a short post either.
+pub(crate) fn context(text: &str, w: &Range<usize>) -> Range<usize> {
+    let start = snap_start(text, w.start.saturating_sub(CONTEXT)).min(w.start);
+    let end = snap_end(text, w.end.saturating_add(CONTEXT), start).max(w.end);
+    start..end
 }
 
 /// `at`, moved forward to a character boundary, then past the next whitespace within [`SNAP`]
@@ -250,6 +272,20 @@ mod tests {
         for &(text, at, start, end) in cases {
             assert_eq!(snap_start(text, at), start, "start of {text:?} at {at}");
             assert_eq!(snap_end(text, text.len() - at, 0), end, "end of {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_context_holds_its_window_and_reaches_a_little_further() {
+        let text = "kata ".repeat(400);
+        for w in of(&text) {
+            let c = context(&text, &w);
+            assert!(c.start <= w.start && w.end <= c.end, "{w:?} {c:?}");
+            assert!(w.start - c.start <= CONTEXT && c.end - w.end <= CONTEXT);
+            assert!(w.start < CONTEXT || w.start - c.start + SNAP >= CONTEXT);
+            assert!(text.len() - w.end < CONTEXT || c.end - w.end + SNAP >= CONTEXT);
+            assert!(c.start == 0 || text.as_bytes()[c.start - 1] == b' ');
+            assert!(c.end == text.len() || text.as_bytes()[c.end] == b' ');
         }
     }
 

@@ -88,7 +88,7 @@ fn padded_lure_is_explained_by_its_window() {
     let clf = Classifier::bundled();
     let lure = "Dicari CS online, gaji 12jt/bln, tiket pesawat gratis, kerja di K4mboja. \
                 Tanpa pengalaman! Minat WA 0812-3456-7890";
-    let padding = "Hari ini kami makan siang bersama keluarga di rumah nenek. ".repeat(100);
+    let padding = CHATTER.repeat(100);
     for text in [
         format!("{padding}\n\n{lure}"),
         format!("{padding} {lure} {padding}"),
@@ -108,4 +108,88 @@ fn padded_lure_is_explained_by_its_window() {
         }
     }
     assert_eq!(clf.explain(lure).window, 0..lure.len());
+}
+
+/// A news report (over 1 KB, so scored in windows) that retells a lure in the middle of its
+/// reporting: the window that holds the retold offer, cut from the report around it, reads
+/// like an offer.
+const NEWS_REPORT: &str = "JAKARTA — Kepolisian membongkar jaringan yang mengirim sedikitnya 40 \
+warga Jawa Barat dan Sumatera Utara ke sebuah kompleks di pinggiran kota perbatasan. Kasus ini \
+terungkap setelah keluarga salah satu pekerja melapor ke Polda pada awal bulan, karena anaknya \
+tidak bisa dihubungi selama tiga minggu.
+
+Menurut penyidik, para tersangka mencari calon pekerja lewat grup Facebook dan akun TikTok yang \
+rutin mengunggah video \"kehidupan kerja di luar negeri\". Korban yang tertarik diarahkan untuk \
+mengirim pesan pribadi, lalu dihubungi oleh perekrut yang mengaku sebagai HRD perusahaan.
+
+Iklan yang disebarkan para pelaku berbunyi kurang lebih: dicari admin dan customer service, gaji \
+12 juta per bulan, tiket pesawat dan visa ditanggung, tanpa pengalaman, berangkat minggu depan, \
+minat langsung chat WhatsApp.
+
+Sesampainya di sana, paspor para pekerja ditahan dan mereka dipaksa menjalankan penipuan daring \
+hingga 15 jam sehari. Mereka yang menolak mengaku dipukul dan dipindahkan ke gedung lain. Enam \
+orang berhasil melarikan diri dan meminta bantuan KBRI, yang kemudian berkoordinasi dengan \
+otoritas setempat untuk memulangkan mereka.
+
+Kepala subdirektorat yang menangani kasus ini mengatakan tiga tersangka telah ditahan dan \
+dijerat dengan Undang-Undang Tindak Pidana Perdagangan Orang. Ia mengimbau masyarakat agar \
+memeriksa setiap tawaran kerja ke luar negeri melalui BP2MI dan Disnaker setempat, dan tidak \
+mudah percaya pada janji gaji besar tanpa syarat yang jelas.";
+
+/// The offer the report retells, on its own.
+const RETOLD_OFFER: &str = "dicari admin dan customer service, gaji 12 juta per bulan, tiket \
+pesawat dan visa ditanggung, tanpa pengalaman, berangkat minggu depan, minat langsung chat \
+WhatsApp.";
+
+/// Posts that fire no signal, for padding.
+const CHATTER: &str = "Hari ini kami makan siang bersama keluarga di rumah nenek. ";
+
+/// A window is read in its context: the retold offer scores as a lure alone, but inside the
+/// report its window inherits the report's warning reading from the sentences around it, and
+/// the explanation shows those words (outside the window) as the evidence.
+#[test]
+fn an_offer_retold_in_a_long_report_is_read_with_the_report() {
+    let clf = Classifier::bundled();
+    assert_eq!(clf.classify(RETOLD_OFFER), Label::Lure);
+    assert!(NEWS_REPORT.len() > 1024);
+    let e = clf.explain(NEWS_REPORT);
+    assert_eq!(e.label, Label::Ok, "score {}", e.score);
+    assert_eq!(e.score, clf.score(NEWS_REPORT).probability());
+    let sum: f64 =
+        e.intercept + e.ngram_contribution + e.reasons.iter().map(|r| r.contribution).sum::<f64>();
+    assert!((sum - e.logit).abs() < 1e-9);
+    for ev in e.reasons.iter().flat_map(|r| &r.evidence) {
+        assert_eq!(&NEWS_REPORT[ev.start..ev.end], ev.text);
+    }
+    if NEWS_REPORT[e.window.clone()].contains("12 juta") {
+        let warning = e
+            .reasons
+            .iter()
+            .find(|r| r.signal == "warning_context")
+            .expect("the window inherits the report's warning reading");
+        assert!(
+            warning
+                .evidence
+                .iter()
+                .any(|ev| ev.end <= e.window.start || ev.start >= e.window.end),
+            "{:?}",
+            warning.evidence
+        );
+    }
+}
+
+/// The reach of that context is local: a lure with a warning pasted a kilobyte away is still a
+/// lure, as the windows that hold the lure do not see the warning.
+#[test]
+fn a_warning_pasted_far_from_a_lure_does_not_excuse_it() {
+    let clf = Classifier::bundled();
+    assert_eq!(clf.classify(RETOLD_OFFER), Label::Lure);
+    let far = format!(
+        "{RETOLD_OFFER}\n\n{}\n\n{EMBASSY_WARNING}",
+        CHATTER.repeat(20)
+    );
+    assert!(far.len() > 1024);
+    let e = clf.explain(&far);
+    assert_eq!(e.label, Label::Lure, "score {}", e.score);
+    assert!(e.reasons.iter().all(|r| r.signal != "warning_context"));
 }
