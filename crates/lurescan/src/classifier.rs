@@ -300,7 +300,7 @@ impl Classifier {
     /// A post longer than 1 KB is scored as a whole, in overlapping windows of about 384 and
     /// 192 bytes and by paragraph; its score is the highest of these, so that a lure padded
     /// with innocent text still scores as a lure (the explanation names the window). A window
-    /// is read in its context: when the text within 256 bytes of it reads as a warning or a
+    /// is read in its context: when the text within 512 bytes of it reads as a warning or a
     /// report, so does the window, so that a news report retelling an offer is not scored by
     /// the retold offer alone.
     ///

@@ -49,7 +49,7 @@ pub(crate) const SMALL_STRIDE: usize = 64;
 /// How far a window's edge may move to reach whitespace, in bytes.
 pub(crate) const SNAP: usize = 48;
 /// How far around a window its context reaches, in bytes (see [`context`]).
-pub(crate) const CONTEXT: usize = 256;
+pub(crate) const CONTEXT: usize = 512;
 /// Paragraphs shorter than this are not scored on their own.
 const MIN_PARAGRAPH: usize = 64;
 /// Nor are paragraphs longer than this (the sliding windows cover them).
