@@ -301,8 +301,8 @@ impl Classifier {
     /// 192 bytes and by paragraph; its score is the highest of these, so that a lure padded
     /// with innocent text still scores as a lure (the explanation names the window). A window
     /// is read in its context: when the text within 512 bytes of it reads as a warning or a
-    /// report, so does the window, so that a news report retelling an offer is not scored by
-    /// the retold offer alone.
+    /// report, the window is scored as that text, so that a news report retelling an offer is
+    /// not scored by the retold offer alone.
     ///
     /// # Example
     /// ```
@@ -316,19 +316,14 @@ impl Classifier {
 
     /// The part of `text` whose score is the post's score, that score and its features: the
     /// whole post, or for a long post, the highest-scoring of the whole post and its windows
-    /// (see [`windows`]). The last item is the window's context when the window inherited the
-    /// warning reading from it (see [`windows::context`]).
-    fn best_window(&self, text: &str) -> (Range<usize>, Score, Features, Option<Range<usize>>) {
+    /// (see [`windows`]), where a window that a warning surrounds is read as its context (see
+    /// [`windows::context`]).
+    fn best_window(&self, text: &str) -> (Range<usize>, Score, Features) {
         let extractor = &self.inner.extractor;
         let windows = windows::of(text);
         if windows.is_empty() {
             let features = extractor.extract(text);
-            return (
-                0..text.len(),
-                self.score_features(&features),
-                features,
-                None,
-            );
+            return (0..text.len(), self.score_features(&features), features);
         }
         // The post is normalised once: a window whose edges lie where normalisation looks
         // across nothing is the matching slice of it (see `Normalized::window_slice`).
@@ -352,43 +347,36 @@ impl Classifier {
         // is exact (see `extract::replay`).
         let mut record = Record::default();
         let features = extractor.features_recorded(whole, table, &mut record);
-        let features_of = |w: &Range<usize>| match normalized.window_slice(text, w.clone()) {
+        // The features of a window, from its slice of the normalised post where it has one.
+        let read = |w: &Range<usize>, part: Option<Range<usize>>| match part {
             Some(r) => extractor.features_of_window(whole, table, r, &record),
             None => extractor.extract(&text[w.clone()]),
         };
-        // A post that reads as a warning somewhere lends that reading to the windows whose
-        // context has it (see `windows::context`).
+        // A post that reads as a warning somewhere may read so around a window (see
+        // `windows::context`); one that does not cannot.
         let warns = extractor.warns(&features);
-        let mut best = (
-            0..text.len(),
-            self.score_features(&features),
-            features,
-            None,
-        );
+        let mut best = (0..text.len(), self.score_features(&features), features);
         for (w, part) in parts {
-            let mut features = match part {
-                Some(r) => extractor.features_of_window(whole, table, r, &record),
-                None => extractor.extract(&text[w.clone()]),
-            };
-            let mut s = self.score_features(&features);
-            let mut inherited = None;
+            let features = read(&w, part);
+            let s = self.score_features(&features);
+            if s.logit <= best.1.logit {
+                continue;
+            }
+            // The window would decide the score: a window that does not read as a warning,
+            // but whose context does, is read as its context, as a short post quoting an
+            // offer in its warning is.
             if warns && !extractor.warns(&features) {
-                // The window's score with the warning reading; its context is read only when
-                // that decides whether the window beats the best so far.
-                let mut read = features.clone();
-                extractor.inherit_warning(&mut read);
-                let r = self.score_features(&read);
-                if s.logit.max(r.logit) > best.1.logit {
-                    let context = windows::context(text, &w);
-                    if extractor.warns(&features_of(&context)) {
-                        (features, s) = (read, r);
-                        inherited = Some(context);
+                let context = windows::context(text, &w);
+                let around = read(&context, normalized.window_slice(text, context.clone()));
+                if extractor.warns(&around) {
+                    let s = self.score_features(&around);
+                    if s.logit > best.1.logit {
+                        best = (context, s, around);
                     }
+                    continue;
                 }
             }
-            if s.logit > best.1.logit {
-                best = (w, s, features, inherited);
-            }
+            best = (w, s, features);
         }
         best
     }
@@ -418,7 +406,7 @@ impl Classifier {
     /// # let _ = score;
     /// ```
     pub fn score_with_reasons(&self, text: &str, n: usize) -> (Score, Vec<&str>) {
-        let (_, score, features, _) = self.best_window(text);
+        let (_, score, features) = self.best_window(text);
         let model = &self.inner.model;
         let mut fired: Vec<(f64, usize)> = features
             .signals
@@ -486,46 +474,13 @@ impl Classifier {
     /// }
     /// ```
     pub fn explain(&self, text: &str) -> Explanation {
-        let (window, context) = if text.len() <= windows::LONG_POST {
-            (0..text.len(), None)
+        let window = if text.len() <= windows::LONG_POST {
+            0..text.len()
         } else {
-            let (window, _, _, context) = self.best_window(text);
-            (window, context)
+            self.best_window(text).0
         };
-        let fx = &self.inner.extractor;
-        let mut analysis = fx.analyze(&text[window.clone()]);
-        // A window that inherited the warning reading of its context (see
-        // `windows::context`): the signals that inheriting fired carry the context's warning
-        // words as their evidence, which lie outside the window.
-        let mut outside = Vec::new();
-        if let Some(context) = context {
-            let new = fx.inherit_warning(&mut analysis.features);
-            for &i in &new {
-                analysis.fired[i] = true;
-            }
-            let around = fx.analyze(&text[context.clone()]);
-            let warning = fx.signals.warning_context();
-            for e in around
-                .evidence
-                .iter()
-                .filter(|e| e.signal as usize == warning)
-            {
-                let (s, t) = around.normalized.original_span(e.start, e.end);
-                let (s, t) = (s + context.start, t + context.start);
-                for &i in &new {
-                    outside.push((
-                        i,
-                        Evidence {
-                            start: s,
-                            end: t,
-                            text: text.get(s..t).unwrap_or_default().to_string(),
-                            value: e.value.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-        self.explain_analysis(text, window, &analysis, &outside)
+        let analysis = self.inner.extractor.analyze(&text[window.clone()]);
+        self.explain_analysis(text, window, &analysis)
     }
 
     /// Explains many posts, in parallel when the `parallel` feature is on.
@@ -542,14 +497,7 @@ impl Classifier {
     }
 
     /// The explanation of `a`, the analysis of `text[window]`; evidence spans point into `text`.
-    /// `outside` is evidence from outside the window, in `text`'s offsets, by signal.
-    fn explain_analysis(
-        &self,
-        text: &str,
-        window: Range<usize>,
-        a: &Analysis,
-        outside: &[(usize, Evidence)],
-    ) -> Explanation {
+    fn explain_analysis(&self, text: &str, window: Range<usize>, a: &Analysis) -> Explanation {
         let offset = window.start;
         let model = &self.inner.model;
         let cal = model.file.calibration;
@@ -575,12 +523,6 @@ impl Classifier {
                         value: e.value.clone(),
                     }
                 })
-                .chain(
-                    outside
-                        .iter()
-                        .filter(|(s, _)| *s == i)
-                        .map(|(_, e)| e.clone()),
-                )
                 .collect();
             evidence.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
             // Drop spans inside an earlier, longer one unless they carry their own value.

@@ -258,17 +258,6 @@ impl FeatureExtractor {
         features.signals[self.signals.warning_context()] > 0.0
     }
 
-    /// `features` (of a window) with `warning_context` inherited from the window's context and
-    /// the derived signals that follow; returns the signals newly fired.
-    pub(crate) fn inherit_warning(&self, features: &mut Features) -> Vec<usize> {
-        let mut fired: Vec<bool> = features.signals.iter().map(|&v| v > 0.0).collect();
-        let new = self.signals.inherit_warning(&mut fired);
-        for &i in &new {
-            features.signals[i] = 1.0;
-        }
-        new
-    }
-
     pub(crate) fn analyze(&self, text: &str) -> Analysis {
         let normalized = self.normalizer.normalize(text);
         let mut fired = vec![false; self.signals.signals.len()];

@@ -26,8 +26,9 @@
 //! normalising the window alone (see [`plain_edge`] and `Classifier::best_window`).
 //!
 //! A window is read in its [`context`], the window and up to [`CONTEXT`] bytes around it: when
-//! that reads as a warning or a report, the window inherits the reading, so that a long news
-//! report that retells a lure is not scored by the retold lure alone.
+//! that reads as a warning or a report and the window alone does not, the window is scored as
+//! its context, so that a long news report that retells a lure is not scored by the retold lure
+//! alone.
 //!
 //! The work stays linear in the length of the post: about eight passes over a long post (and,
 //! in a post that reads as a warning somewhere, one more pass per window over its context).
@@ -118,7 +119,8 @@ pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
 /// A window is read in its context as a reader reads a quote: a lure quoted by a news report
 /// or a warning is framed within a few sentences ("the suspects promised victims …"), and a
 /// window that cuts the frame away would score the quote as an offer. So when a long post
-/// reads as a warning, a window whose context does inherits that reading (see
+/// reads as a warning, a window whose context does (and which does not itself) is scored as
+/// its context, text and all, as a short warning quoting an offer is (see
 /// `Classifier::best_window`). The reach is local on purpose: a warning pasted far from a lure
 /// does not excuse it, as it would not in a short post either.
 pub(crate) fn context(text: &str, w: &Range<usize>) -> Range<usize> {

@@ -145,8 +145,8 @@ WhatsApp.";
 const CHATTER: &str = "Hari ini kami makan siang bersama keluarga di rumah nenek. ";
 
 /// A window is read in its context: the retold offer scores as a lure alone, but inside the
-/// report its window inherits the report's warning reading from the sentences around it, and
-/// the explanation shows those words (outside the window) as the evidence.
+/// report the windows that hold it are scored with the report's sentences around them, and the
+/// explanation shows the report's warning words as the evidence.
 #[test]
 fn an_offer_retold_in_a_long_report_is_read_with_the_report() {
     let clf = Classifier::bundled();
@@ -161,21 +161,21 @@ fn an_offer_retold_in_a_long_report_is_read_with_the_report() {
     for ev in e.reasons.iter().flat_map(|r| &r.evidence) {
         assert_eq!(&NEWS_REPORT[ev.start..ev.end], ev.text);
     }
-    if NEWS_REPORT[e.window.clone()].contains("12 juta") {
-        let warning = e
-            .reasons
-            .iter()
-            .find(|r| r.signal == "warning_context")
-            .expect("the window inherits the report's warning reading");
-        assert!(
-            warning
-                .evidence
-                .iter()
-                .any(|ev| ev.end <= e.window.start || ev.start >= e.window.end),
-            "{:?}",
-            warning.evidence
-        );
-    }
+    // Whatever part decided the score, it reads as the report it is part of.
+    let warning = e
+        .reasons
+        .iter()
+        .find(|r| r.signal == "warning_context")
+        .expect("the scored part reads as a warning");
+    assert!(warning
+        .evidence
+        .iter()
+        .all(|ev| e.window.start <= ev.start && ev.end <= e.window.end));
+    // The offer with a little of the report around it, read alone, is still a lure: what
+    // lowers it is the report around it.
+    let at = NEWS_REPORT.find("12 juta").expect("the report quotes the offer");
+    let cut = &NEWS_REPORT[at.saturating_sub(120)..at + 120];
+    assert_eq!(clf.classify(cut), Label::Lure, "{cut}");
 }
 
 /// The reach of that context is local: a lure with a warning pasted a kilobyte away is still a

@@ -850,21 +850,10 @@ impl SignalExtractor {
         self.derive(fired, &mut Vec::new());
     }
 
-    /// The index of `warning_context`, the signal a window inherits from its context.
+    /// The index of `warning_context`, the signal that decides whether a window is read in its
+    /// context.
     pub(crate) fn warning_context(&self) -> usize {
         self.ids.warning_context as usize
-    }
-
-    /// Fires `warning_context` in `fired` (the signals of a window whose context reads as a
-    /// warning) and the derived signals that follow from it; returns the signals that were
-    /// not fired before.
-    pub(crate) fn inherit_warning(&self, fired: &mut [bool]) -> Vec<usize> {
-        let before = fired.to_vec();
-        fired[self.ids.warning_context as usize] = true;
-        self.derive(fired, &mut Vec::new());
-        (0..fired.len())
-            .filter(|&i| fired[i] && !before[i])
-            .collect()
     }
 
     /// Conjunctions of signals, with the evidence of their parts.
