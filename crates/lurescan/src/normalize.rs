@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
-pub(crate) const NORMALIZER_VERSION: u32 = 3;
+pub(crate) const NORMALIZER_VERSION: u32 = 4;
 
 /// The bundled homoglyph table (`data/homoglyphs.toml`).
 pub(crate) const HOMOGLYPHS_TOML: &str = include_str!("../data/homoglyphs.toml");
@@ -833,9 +833,11 @@ fn split_into_words(letters: &[char], vocab: &FxHashSet<Box<str>>) -> Option<Vec
 fn join_spaced_letters(units: Vec<Unit>, vocab: &FxHashSet<Box<str>>) -> Vec<Unit> {
     let n = units.len();
     let alnum = |i: usize| alphanumeric(units[i].c) || leet_value(units[i].c).is_some();
+    // An `@` right before a letter begins a handle (`@d-u-b-a-i_hr`), not a leetspeak `a`
+    // of the same word.
     let single = |i: usize| {
         (alphabetic(units[i].c) || leet_value(units[i].c).is_some())
-            && (i == 0 || !alnum(i - 1))
+            && (i == 0 || !alnum(i - 1) || units[i - 1].c == '@')
             && (i + 1 == n || !alnum(i + 1))
     };
     let starts_run = |i: usize| i + 2 < n && is_spaced_separator(units[i + 1].c) && single(i);
@@ -1260,6 +1262,11 @@ mod tests {
             ("x 1 1 y", "x 1 1 y"),
             ("g a j i 1 2 3 4", "gaji 1 2 3 4"),
             ("tiket g r a t i s. G-R-A-T-I-S.", "tiket gratis. gratis."),
+            // A spaced-out handle is joined behind its `@`.
+            (
+                "tele @d-u-b-a-i_hr 飞机 @d u b a i_kf",
+                "tele @dubai_hr 飞机 @dubai_kf",
+            ),
             (
                 "tid4k kir1m tug4s w1th v14 l40s usd1k rm4k",
                 "tidak kirim tugas with via laos usd1k rm4k",

@@ -167,13 +167,17 @@ fn an_offer_retold_in_a_long_report_is_read_with_the_report() {
         .iter()
         .find(|r| r.signal == "warning_context")
         .expect("the scored part reads as a warning");
-    assert!(warning
-        .evidence
-        .iter()
-        .all(|ev| e.window.start <= ev.start && ev.end <= e.window.end));
+    assert!(
+        warning
+            .evidence
+            .iter()
+            .all(|ev| e.window.start <= ev.start && ev.end <= e.window.end)
+    );
     // The offer with a little of the report around it, read alone, is still a lure: what
     // lowers it is the report around it.
-    let at = NEWS_REPORT.find("12 juta").expect("the report quotes the offer");
+    let at = NEWS_REPORT
+        .find("12 juta")
+        .expect("the report quotes the offer");
     let cut = &NEWS_REPORT[at.saturating_sub(120)..at + 120];
     assert_eq!(clf.classify(cut), Label::Lure, "{cut}");
 }
