@@ -320,9 +320,11 @@ impl Classifier {
     /// [`windows::context`]).
     fn best_window(&self, text: &str) -> (Range<usize>, Score, Features) {
         let extractor = &self.inner.extractor;
+        // Only the n-grams the model weighs are needed to score.
+        let keep = Some(self.inner.model.used_buckets());
         let windows = windows::of(text);
         if windows.is_empty() {
-            let features = extractor.extract(text);
+            let features = extractor.extract_kept(text, keep);
             return (0..text.len(), self.score_features(&features), features);
         }
         // The post is normalised once: a window whose edges lie where normalisation looks
@@ -341,16 +343,16 @@ impl Classifier {
         let table = parts
             .iter()
             .any(|(_, part)| part.is_some())
-            .then(|| extractor.gram_table(whole));
+            .then(|| extractor.gram_table(whole, keep));
         let table = table.as_ref();
         // The signals of such a window are read off the whole post's extraction where that
         // is exact (see `extract::replay`).
         let mut record = Record::default();
-        let features = extractor.features_recorded(whole, table, &mut record);
+        let features = extractor.features_recorded(whole, table, &mut record, keep);
         // The features of a window, from its slice of the normalised post where it has one.
         let read = |w: &Range<usize>, part: Option<Range<usize>>| match part {
-            Some(r) => extractor.features_of_window(whole, table, r, &record),
-            None => extractor.extract(&text[w.clone()]),
+            Some(r) => extractor.features_of_window(whole, table, r, &record, keep),
+            None => extractor.extract_kept(&text[w.clone()], keep),
         };
         // A post that reads as a warning somewhere may read so around a window (see
         // `windows::context`); one that does not cannot.
@@ -594,6 +596,77 @@ fn default_extractor() -> &'static FeatureExtractor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The packed n-gram lookup gives, for every bucket, what one pair per bucket held.
+    #[test]
+    fn ngram_lookup_is_the_dense_table() {
+        let clf = Classifier::bundled();
+        let (file, model) = (clf.model_file(), &clf.inner.model);
+        let w = &file.weights;
+        let mut dense = vec![[0.0f32; 2]; file.ngram.buckets as usize];
+        for ((&i, &v), &idf) in w.ngram_index.iter().zip(&w.ngram_value).zip(&w.ngram_idf) {
+            dense[i as usize] = [(v * idf) as f32, (idf * idf) as f32];
+        }
+        assert!(
+            w.ngram_index.len() > 1000,
+            "the bundled model weighs n-grams"
+        );
+        for (b, pair) in dense.iter().enumerate() {
+            assert_eq!(model.ngram_pair(b as u32), *pair, "bucket {b}");
+        }
+        assert_eq!(model.ngram_pair(file.ngram.buckets + 64), [0.0; 2]);
+        let used: u32 = model.used_buckets().iter().map(|w| w.count_ones()).sum();
+        assert_eq!(used as usize, w.ngram_index.len());
+    }
+
+    /// The features a classifier scores keep only its model's n-grams: the same logit, bit for
+    /// bit, as all of them.
+    fn check_kept_ngrams(clf: &Classifier, text: &str) {
+        let all = clf.extractor().extract(text);
+        let used = clf.inner.model.used_buckets();
+        let kept = clf.extractor().extract_kept(text, Some(used));
+        assert_eq!(kept.signals, all.signals, "{text:?}");
+        let model_buckets: Vec<_> = all
+            .ngrams
+            .iter()
+            .filter(|&&(b, _)| used[b as usize >> 6] & (1 << (b & 63)) != 0)
+            .copied()
+            .collect();
+        assert_eq!(kept.ngrams, model_buckets, "{text:?}");
+        // The n-grams of a part read off a table made with the same `keep` (as a window's are).
+        let normalized = clf.extractor().normalizer.normalize_text(text);
+        let table = clf.extractor().gram_table(&normalized, Some(used));
+        if !normalized.is_empty() {
+            let read =
+                clf.extractor()
+                    .ngrams_in(&table, &normalized, 0..normalized.len(), Some(used));
+            assert_eq!(read.as_ref(), Some(&kept.ngrams), "{text:?}");
+        }
+        let (s, k) = (clf.score_features(&all), clf.score_features(&kept));
+        assert_eq!(s.logit().to_bits(), k.logit().to_bits(), "{text:?}");
+    }
+
+    #[test]
+    fn kept_ngrams_score_as_all_ngrams() {
+        let clf = Classifier::bundled();
+        for text in [
+            "",
+            "Dicari CS, gaji 12jt/bln, tiket pesawat gratis, kerja di K4mboja. WA 0812-3456-7890",
+            "PT Sinar membuka lowongan Customer Service di Jakarta. Kirim CV ke hrd@sinar.co.id",
+            "急招客服，月薪1500美元，包吃包住，机票报销，西港工作，联系飞机 @hr_kh",
+            "ด่วน! รับสมัครแอดมิน เงินเดือน 35,000 บาท ทำงานที่ปอยเปต",
+        ] {
+            check_kept_ngrams(&clf, text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        #[test]
+        fn kept_ngrams_score_as_all_ngrams_on_any_text(text in "\\PC{0,300}") {
+            check_kept_ngrams(&Classifier::bundled(), &text);
+        }
+    }
 
     /// The bundled model is loaded without recomputing its checksum; this is where it is
     /// verified, as a model file from disk would be.

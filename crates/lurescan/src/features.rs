@@ -67,6 +67,13 @@ pub struct Features {
     pub ngrams: Vec<(u32, f32)>,
 }
 
+/// Which n-gram buckets a caller needs: `None` for all of them, or a bitmap of those it needs
+/// (one bit per bucket, as [`Model`](crate::model::Model) keeps the buckets it weighs). A
+/// classifier needs only its model's buckets, whose weights are not zero: the others add
+/// nothing to a logit, and skipping them as they are hashed saves marking, sorting and looking
+/// them up.
+pub(crate) type Keep<'a> = Option<&'a [u64]>;
+
 /// Turns text into features: normalisation, signal extraction and n-gram hashing.
 ///
 /// Built once (it compiles the lexicon automaton and the regexes), then used from any number of
@@ -174,9 +181,14 @@ impl FeatureExtractor {
 
     /// Extracts the features of `text`.
     pub fn extract(&self, text: &str) -> Features {
+        self.extract_kept(text, None)
+    }
+
+    /// [`Self::extract`], with only the n-gram buckets in `keep`.
+    pub(crate) fn extract_kept(&self, text: &str, keep: Keep<'_>) -> Features {
         // The features need the normalised text only, not its map back to the original.
         let normalized = self.normalizer.normalize_text(text);
-        self.features_of_part(&normalized, None, 0..normalized.len())
+        self.features_of_part(&normalized, None, 0..normalized.len(), keep)
     }
 
     /// The features of `normalized[part]` as a text of its own, its n-grams read from the
@@ -187,8 +199,9 @@ impl FeatureExtractor {
         normalized: &str,
         table: Option<&GramTable>,
         part: Range<usize>,
+        keep: Keep<'_>,
     ) -> Features {
-        self.features_with(normalized, table, part, Signals::Extract(None))
+        self.features_with(normalized, table, part, Signals::Extract(None), keep)
     }
 
     /// [`Self::features_of_part`] of the whole of `normalized`, also recording in `record` what
@@ -198,9 +211,10 @@ impl FeatureExtractor {
         normalized: &str,
         table: Option<&GramTable>,
         record: &mut Record,
+        keep: Keep<'_>,
     ) -> Features {
         let all = 0..normalized.len();
-        self.features_with(normalized, table, all, Signals::Extract(Some(record)))
+        self.features_with(normalized, table, all, Signals::Extract(Some(record)), keep)
     }
 
     /// [`Self::features_of_part`], the signals read off the `record` of `normalized` made by
@@ -211,13 +225,14 @@ impl FeatureExtractor {
         table: Option<&GramTable>,
         part: Range<usize>,
         record: &Record,
+        keep: Keep<'_>,
     ) -> Features {
         let signals = if record.can_replay(normalized, &part) {
             Signals::Replay(record)
         } else {
             Signals::Extract(None)
         };
-        self.features_with(normalized, table, part, signals)
+        self.features_with(normalized, table, part, signals, keep)
     }
 
     fn features_with(
@@ -226,6 +241,7 @@ impl FeatureExtractor {
         table: Option<&GramTable>,
         part: Range<usize>,
         signals: Signals<'_>,
+        keep: Keep<'_>,
     ) -> Features {
         let text = &normalized[part.clone()];
         let mut fired = vec![false; self.signals.signals.len()];
@@ -248,8 +264,8 @@ impl FeatureExtractor {
         }
         let signals = fired.iter().map(|&f| if f { 1.0 } else { 0.0 }).collect();
         let ngrams = table
-            .and_then(|table| self.ngrams_in(table, normalized, part))
-            .unwrap_or_else(|| self.ngrams(text));
+            .and_then(|table| self.ngrams_in(table, normalized, part, keep))
+            .unwrap_or_else(|| self.ngrams_kept(text, keep));
         Features { signals, ngrams }
     }
 
@@ -288,9 +304,14 @@ impl FeatureExtractor {
 
     /// Hashed n-grams of normalised text: distinct buckets, each with value 1.
     pub(crate) fn ngrams(&self, text: &str) -> Vec<(u32, f32)> {
+        self.ngrams_kept(text, None)
+    }
+
+    /// [`Self::ngrams`], only the buckets in `keep`.
+    fn ngrams_kept(&self, text: &str, keep: Keep<'_>) -> Vec<(u32, f32)> {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.ngrams_with(text, &mut scratch),
-            Err(_) => self.ngrams_with(text, &mut Scratch::default()),
+            Ok(mut scratch) => self.ngrams_with(text, &mut scratch, keep),
+            Err(_) => self.ngrams_with(text, &mut Scratch::default(), keep),
         })
     }
 
@@ -299,7 +320,7 @@ impl FeatureExtractor {
     /// The buckets are those of xxh3 (seeded by `seed ^ tag`) over the bytes of each gram: a
     /// word n-gram is its words joined by single spaces, a character n-gram is `n` characters
     /// of the text with whitespace runs made single spaces and a space added at both ends.
-    fn ngrams_with(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, f32)> {
+    fn ngrams_with(&self, text: &str, scratch: &mut Scratch, keep: Keep<'_>) -> Vec<(u32, f32)> {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
         let Scratch {
@@ -316,6 +337,7 @@ impl FeatureExtractor {
         let nwords = if bitset { seen.fit(cfg.buckets) } else { 0 };
         let mut sink = Sink {
             mask,
+            keep,
             bitset,
             distinct: 0,
             bits: &mut seen.bits[..nwords],
@@ -392,7 +414,8 @@ pub(crate) struct GramTable {
     len: usize,
     /// The byte ranges of the words of the text.
     words: Vec<(usize, usize)>,
-    /// For each word n-gram size, smallest first, the bucket of the gram starting at each word.
+    /// For each word n-gram size, smallest first, the bucket of the gram starting at each word
+    /// ([`BLANK`] for a gram outside the table's `keep`).
     word_buckets: Vec<Vec<u32>>,
     /// For each byte of the text, the character of the character-gram text it went to (a
     /// whitespace byte: the space its run became).
@@ -400,7 +423,8 @@ pub(crate) struct GramTable {
     /// The number of characters of the character-gram text.
     nchars: usize,
     /// For each character n-gram size, smallest first, the bucket of the gram starting at each
-    /// character ([`BLANK`] for a blank one-character gram, which is not counted).
+    /// character ([`BLANK`] for a blank one-character gram, which is not counted, and for a
+    /// gram outside the table's `keep`).
     char_buckets: Vec<Vec<u32>>,
 }
 
@@ -426,10 +450,21 @@ fn word_gram<'a>(bytes: &'a [u8], w: &[(usize, usize)], buf: &'a mut Vec<u8>) ->
 const BLANK: u32 = u32::MAX;
 
 impl FeatureExtractor {
-    /// The [`GramTable`] of normalised text.
-    pub(crate) fn gram_table(&self, text: &str) -> GramTable {
+    /// The [`GramTable`] of normalised text, its grams outside `keep` recorded as [`BLANK`]
+    /// (so that the parts read off it skip them without looking them up again). Parts read off
+    /// it must be read with the same `keep`.
+    pub(crate) fn gram_table(&self, text: &str, keep: Keep<'_>) -> GramTable {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
+        let kept = |b: u32| match keep {
+            Some(k)
+                if k.get((b >> 6) as usize)
+                    .is_none_or(|w| w & (1u64 << (b & 63)) == 0) =>
+            {
+                BLANK
+            }
+            _ => b,
+        };
         let bytes = text.as_bytes();
         let mut table = GramTable {
             len: text.len(),
@@ -448,7 +483,7 @@ impl FeatureExtractor {
                 let n = n as usize;
                 let grams = words
                     .windows(n)
-                    .map(|w| hasher.hash(word_gram(bytes, w, &mut buf)) as u32 & mask);
+                    .map(|w| kept(hasher.hash(word_gram(bytes, w, &mut buf)) as u32 & mask));
                 table.word_buckets.push(grams.collect());
             }
         }
@@ -489,7 +524,7 @@ impl FeatureExtractor {
                     if n == 1 && compact[s] == b' ' {
                         BLANK
                     } else {
-                        hasher.hash(&compact[s..e]) as u32 & mask
+                        kept(hasher.hash(&compact[s..e]) as u32 & mask)
                     }
                 });
                 table.char_buckets.push(grams.collect());
@@ -507,6 +542,7 @@ impl FeatureExtractor {
         table: &GramTable,
         text: &str,
         part: Range<usize>,
+        keep: Keep<'_>,
     ) -> Option<Vec<(u32, f32)>> {
         let b = text.as_bytes();
         let (x, y) = (part.start, part.end);
@@ -526,6 +562,7 @@ impl FeatureExtractor {
             let nwords = if bitset { seen.fit(cfg.buckets) } else { 0 };
             let mut sink = Sink {
                 mask: cfg.buckets - 1,
+                keep,
                 bitset,
                 distinct: 0,
                 bits: &mut seen.bits[..nwords],
@@ -538,7 +575,9 @@ impl FeatureExtractor {
                 for (n, grams) in (cfg.word.0.max(1) as usize..).zip(&table.word_buckets) {
                     if end >= first + n {
                         for &g in &grams[first..=end - n] {
-                            sink.add(u64::from(g));
+                            if g != BLANK {
+                                sink.add(u64::from(g));
+                            }
                         }
                     }
                 }
@@ -664,6 +703,8 @@ fn byte_grams(b: &[u8], n: usize, hasher: &Xxh3Short, sink: &mut Sink<'_>) {
 /// counts up to [`BITSET_MAX_BUCKETS`]), or pushed to a vector sorted and deduplicated after.
 struct Sink<'a> {
     mask: u32,
+    /// Only these buckets are wanted.
+    keep: Keep<'a>,
     bitset: bool,
     /// The number of distinct buckets marked in the bitset.
     distinct: usize,
@@ -676,6 +717,13 @@ impl Sink<'_> {
     #[inline(always)]
     fn add(&mut self, hash: u64) {
         let b = hash as u32 & self.mask;
+        if let Some(keep) = self.keep
+            && keep
+                .get((b >> 6) as usize)
+                .is_none_or(|w| w & (1u64 << (b & 63)) == 0)
+        {
+            return;
+        }
         if self.bitset {
             let (w, bit) = ((b >> 6) as usize, 1u64 << (b & 63));
             self.distinct += usize::from(self.bits[w] & bit == 0);

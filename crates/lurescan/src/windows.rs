@@ -486,20 +486,20 @@ pub(crate) mod fast_path_tests {
     /// and features. Returns how many windows took it.
     fn check(fx: &FeatureExtractor, n: &Normalizer, text: &str) -> usize {
         let whole = n.normalize(text);
-        let table = fx.gram_table(whole.as_str());
+        let table = fx.gram_table(whole.as_str(), None);
         let all = 0..whole.as_str().len();
         assert_eq!(
-            fx.features_of_part(whole.as_str(), Some(&table), all.clone()),
+            fx.features_of_part(whole.as_str(), Some(&table), all.clone(), None),
             fx.extract(text)
         );
         // What `Classifier::best_window` does: the whole post's features, recording what the
         // windows' signals are read off.
         let mut record = Record::default();
         assert_eq!(
-            fx.features_recorded(whole.as_str(), Some(&table), &mut record),
+            fx.features_recorded(whole.as_str(), Some(&table), &mut record, None),
             fx.extract(text)
         );
-        assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all).is_some());
+        assert!(all.is_empty() || fx.ngrams_in(&table, whole.as_str(), all, None).is_some());
         let mut fast = 0;
         for w in of(text) {
             let Some(r) = whole.window_slice(text, w.clone()) else {
@@ -510,17 +510,17 @@ pub(crate) mod fast_path_tests {
             let alone = n.normalize(&text[w.clone()]);
             assert_eq!(slice, alone.as_str(), "window {w:?} of {text:?}");
             assert_eq!(
-                fx.ngrams_in(&table, whole.as_str(), r.clone()),
+                fx.ngrams_in(&table, whole.as_str(), r.clone(), None),
                 Some(fx.ngrams(slice)),
                 "window {w:?} of {text:?}"
             );
             assert_eq!(
-                fx.features_of_part(whole.as_str(), Some(&table), r.clone()),
+                fx.features_of_part(whole.as_str(), Some(&table), r.clone(), None),
                 fx.extract(&text[w.clone()]),
                 "window {w:?} of {text:?}"
             );
             assert_eq!(
-                fx.features_of_window(whole.as_str(), Some(&table), r, &record),
+                fx.features_of_window(whole.as_str(), Some(&table), r, &record, None),
                 fx.extract(&text[w.clone()]),
                 "window {w:?} of {text:?}"
             );
@@ -573,7 +573,7 @@ pub(crate) mod fast_path_tests {
         }
         for text in &texts {
             let whole = n.normalize(text);
-            let table = fx.gram_table(whole.as_str());
+            let table = fx.gram_table(whole.as_str(), None);
             let b = text.as_bytes();
             let cuts = (1..b.len()).filter(|&p| {
                 text.is_char_boundary(p)
@@ -592,7 +592,7 @@ pub(crate) mod fast_path_tests {
                         "{w:?} of {text:?}"
                     );
                     assert_eq!(
-                        fx.ngrams_in(&table, whole.as_str(), r),
+                        fx.ngrams_in(&table, whole.as_str(), r, None),
                         Some(fx.ngrams(slice)),
                         "{w:?} of {text:?}"
                     );
