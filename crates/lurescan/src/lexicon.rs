@@ -166,8 +166,8 @@ impl Lexicon {
 
     fn compile(phrases: Vec<String>, patterns: Vec<Pattern>) -> Result<Self> {
         // The contiguous NFA costs about 7 M instructions more to build than the noncontiguous
-        // one it is made from, but its states sit together in memory: the search, a sixth of
-        // the time of scoring a short post with the noncontiguous one, waits less on memory
+        // one it is made from, but its states sit together in memory: the search, about a fifth
+        // of the time of scoring a short post with the noncontiguous one, waits less on memory
         // (benches/RESULTS.md, session 13). A DFA searched slower (its table does not stay in
         // cache) and took four times as long to build.
         let automaton = AhoCorasickBuilder::new()
