@@ -74,6 +74,15 @@ pub struct Features {
 /// them up.
 pub(crate) type Keep<'a> = Option<&'a [u64]>;
 
+/// Whether `keep` wants `bucket`.
+#[inline(always)]
+pub(crate) fn keeps(keep: Keep<'_>, bucket: u32) -> bool {
+    keep.is_none_or(|k| {
+        k.get((bucket >> 6) as usize)
+            .is_some_and(|w| w & (1u64 << (bucket & 63)) != 0)
+    })
+}
+
 /// Turns text into features: normalisation, signal extraction and n-gram hashing.
 ///
 /// Built once (it compiles the lexicon automaton and the regexes), then used from any number of
@@ -456,15 +465,7 @@ impl FeatureExtractor {
     pub(crate) fn gram_table(&self, text: &str, keep: Keep<'_>) -> GramTable {
         let cfg = &self.ngram;
         let mask = cfg.buckets - 1;
-        let kept = |b: u32| match keep {
-            Some(k)
-                if k.get((b >> 6) as usize)
-                    .is_none_or(|w| w & (1u64 << (b & 63)) == 0) =>
-            {
-                BLANK
-            }
-            _ => b,
-        };
+        let kept = |b: u32| if keeps(keep, b) { b } else { BLANK };
         let bytes = text.as_bytes();
         let mut table = GramTable {
             len: text.len(),
@@ -717,11 +718,7 @@ impl Sink<'_> {
     #[inline(always)]
     fn add(&mut self, hash: u64) {
         let b = hash as u32 & self.mask;
-        if let Some(keep) = self.keep
-            && keep
-                .get((b >> 6) as usize)
-                .is_none_or(|w| w & (1u64 << (b & 63)) == 0)
-        {
+        if !keeps(self.keep, b) {
             return;
         }
         if self.bitset {
