@@ -12,7 +12,8 @@
 //! 2. compatibility-decompose each character (NFKD: full-width forms, mathematical letters,
 //!    circled letters, ligatures), drop combining marks that follow a Latin letter (so
 //!    Vietnamese `lương` and unaccented `luong` meet), keep those of other scripts;
-//! 3. lowercase, and fold look-alike letters from other scripts (data/homoglyphs.toml);
+//! 3. lowercase, fold look-alike letters from other scripts (data/homoglyphs.toml), and read
+//!    the digits of other scripts as ASCII digits (Thai `๓๕` as `35`);
 //! 4. turn every run of whitespace and control characters into one space, and read the emoji
 //!    that stand for words as those words (`✈️` → `tiket`, data/emoji.toml);
 //! 5. join spaced-out or dotted single letters (`k a m b o j a`, `w.a`), and split a joined run
@@ -31,7 +32,7 @@ use crate::error::{Error, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Bumped whenever normalisation changes what it outputs; part of the feature fingerprint.
-pub(crate) const NORMALIZER_VERSION: u32 = 4;
+pub(crate) const NORMALIZER_VERSION: u32 = 5;
 
 /// The bundled homoglyph table (`data/homoglyphs.toml`).
 pub(crate) const HOMOGLYPHS_TOML: &str = include_str!("../data/homoglyphs.toml");
@@ -456,6 +457,11 @@ impl Normalizer {
             if is_ignorable(d) {
                 return;
             }
+            if let Some(a) = ascii_digit(d) {
+                units.push(Unit { c: a, start, end });
+                *last_latin = is_spaced_script_letter(a);
+                return;
+            }
             for l in d.to_lowercase() {
                 let l = self.homoglyphs.get(&l).copied().unwrap_or(l);
                 units.push(Unit { c: l, start, end });
@@ -504,10 +510,43 @@ fn fold_of(c: char) -> Fold {
     if d.is_whitespace() || is_ignorable(d) {
         return Fold::Other;
     }
+    if let Some(a) = ascii_digit(d) {
+        return Fold::Lower(a);
+    }
     let mut lower = d.to_lowercase();
     match (lower.next(), lower.next()) {
         (Some(l), None) => Fold::Lower(l),
         _ => Fold::Other,
+    }
+}
+
+/// The ASCII digit of a decimal digit of another script (`๓` → `3`, `៥` → `5`, `၁` → `1`,
+/// `٧` → `7`), so that `เงินเดือน ๓๕,๐๐๐ บาท` reads as an amount like `35,000`.
+///
+/// The digits are the Unicode class `\d` (general category Nd) of `regex-syntax`. Unicode
+/// assigns them only in runs of ten, zero to nine in order, so each range of the class starts at
+/// a zero and a digit's value is its distance from that zero, modulo ten.
+fn ascii_digit(c: char) -> Option<char> {
+    static RANGES: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
+    let ranges = RANGES.get_or_init(decimal_digit_ranges);
+    let c = c as u32;
+    let i = ranges.partition_point(|&(_, end)| end < c);
+    let &(start, end) = ranges.get(i)?;
+    (start <= c && c <= end).then(|| char::from(b'0' + ((c - start) % 10) as u8))
+}
+
+/// The ranges of `\d` beyond ASCII, in order.
+fn decimal_digit_ranges() -> Vec<(u32, u32)> {
+    use regex_syntax::hir::{Class, HirKind};
+    match regex_syntax::parse(r"\d").map(|h| h.into_kind()) {
+        Ok(HirKind::Class(Class::Unicode(class))) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .filter(|&(start, _)| start > 0x7F)
+            .collect(),
+        // `\d` always parses to a Unicode class; without one, digits are left as they are.
+        _ => Vec::new(),
     }
 }
 
@@ -1239,6 +1278,12 @@ mod tests {
             ("Kam\u{200B}boja", "kamboja"),
             ("𝐊𝐚𝐦𝐛𝐨𝐣𝐚", "kamboja"),
             ("lương 20 triệu", "luong 20 trieu"),
+            // Digits of other scripts read as ASCII digits, inside words as leetspeak too.
+            ("เงินเดือน ๓๕,๐๐๐ บาท", "เงินเดือน 35,000 บาท"),
+            ("ប្រាក់ខែ ១២០០ ដុល្លារ", "ប្រាក់ខែ 1200 ដុល្លារ"),
+            ("လစာ ၁၅၀၀ ဒေါ်လာ", "လစာ 1500 ဒေါ်လာ"),
+            ("gaji ٨ juta, USD १२००", "gaji 8 juta, usd 1200"),
+            ("K๔mb๐ja", "kamboja"),
             ("lu\u{031B}\u{0300}o\u{031B}ng", "luong"),
             ("gaji5jt", "gaji5jt"),
             ("usd1k", "usd1k"),
@@ -1308,6 +1353,32 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(norm(input), want, "input {input:?}");
+        }
+    }
+
+    /// Each range of `\d` beyond ASCII is whole runs of ten digits, zero first: what
+    /// [`ascii_digit`] relies on (checked on the digits `char::to_digit` cannot read, against
+    /// the zeros of the scripts of the region).
+    #[test]
+    fn decimal_digits_come_in_runs_of_ten() {
+        let ranges = decimal_digit_ranges();
+        assert!(ranges.len() > 50, "{} ranges", ranges.len());
+        for &(start, end) in &ranges {
+            assert_eq!((end - start + 1) % 10, 0, "{start:X}-{end:X}");
+        }
+        // Thai, Lao, Khmer, Myanmar, Devanagari, Bengali, Arabic-Indic, Extended Arabic-Indic,
+        // Sinhala Lith, Balinese, Javanese and full-width zeros.
+        for zero in [
+            0x0E50, 0x0ED0, 0x17E0, 0x1040, 0x0966, 0x09E6, 0x0660, 0x06F0, 0x0DE6, 0x1B50, 0xA9D0,
+            0xFF10,
+        ] {
+            for v in 0..10u32 {
+                let c = char::from_u32(zero + v).unwrap();
+                assert_eq!(ascii_digit(c), char::from_digit(v, 10), "{c:?}");
+            }
+        }
+        for c in ['a', '5', 'ก', '十', '五', 'Ⅴ', '½', '²'] {
+            assert_eq!(ascii_digit(c), None, "{c:?}");
         }
     }
 

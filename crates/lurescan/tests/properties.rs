@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 use lurescan::{Classifier, Normalizer};
 use proptest::prelude::*;
 
+/// A decimal digit (Unicode `\d`) that is not ASCII.
+static NON_ASCII_DIGIT: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"[\d--0-9]").unwrap());
+
 fn clf() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
     C.get_or_init(Classifier::bundled)
@@ -37,6 +41,10 @@ const PIECES: &[&str] = &[
     "3",
     "12",
     "8.000.000",
+    "๓๕,๐๐๐",
+    "១២០០",
+    "\u{00A0}",
+    "\u{3000}",
     "1,500",
     "Rp",
     "rp ",
@@ -162,6 +170,17 @@ proptest! {
         }
         let (s, e) = n.original_span(0, out.len());
         prop_assert!(s <= e && e <= text.len());
+    }
+
+    /// What the extractors' ASCII classes rely on: normalised text holds no digit but an ASCII
+    /// one and no whitespace but the ASCII space.
+    #[test]
+    fn normalised_digits_and_spaces_are_ascii(text in any_text()) {
+        let n = Normalizer::new().normalize(&text);
+        for c in n.as_str().chars() {
+            prop_assert!(c == ' ' || !c.is_whitespace(), "{:?} in {:?}", c, n.as_str());
+        }
+        prop_assert!(!NON_ASCII_DIGIT.is_match(n.as_str()), "a digit beyond ASCII in {:?}", n.as_str());
     }
 
     #[test]

@@ -68,7 +68,8 @@ impl ContactExtractor {
             .map_err(|e| Error::data("contacts.toml", "not valid TOML").with_source(e))?;
         let wa = alternation(&file.whatsapp_words);
         let tg = alternation(&file.telegram_words);
-        let phone = r"\+?\(?\d[\d\s().\-]{6,20}\d";
+        // ASCII classes, as in the money pattern: normalised text has no other digits or spaces.
+        let phone = r"\+?\(?[0-9][0-9[:space:]().\-]{6,20}[0-9]";
         // Every repetition is bounded (by the lengths e-mail addresses, links and handles may
         // have): an unbounded one keeps the forward search alive to the end of a long run of
         // address characters (`1-1-1-…`, `a.a.a.…`) for every match in it, which made scoring
@@ -78,8 +79,8 @@ impl ContactExtractor {
             (?P<walink>(?:wa\.me|wa\.link|api\.whatsapp\.com/send\?phone=|chat\.whatsapp\.com)/?[a-z0-9_+/=?]{{0,64}})
             | (?P<tglink>(?:t\.me|telegram\.me|telegram\.dog)/[a-z0-9_+]{{3,64}})
             | (?P<email>[a-z0-9._%+\-]{{1,64}}@[a-z0-9\-]{{1,63}}(?:\.[a-z0-9\-]{{1,63}}){{0,4}}\.[a-z]{{2,24}})
-            | (?:(?P<wakw>{wa})\s?[:：.=\-]?\s?(?:\+|\s)?(?P<wanum>{phone}))
-            | (?:(?P<tgkw>{tg})\s?[:：\-]?\s?(?P<tghandle>@[a-z0-9_]{{4,32}}|[a-z0-9_]{{0,32}}[_0-9][a-z0-9_]{{0,32}}))
+            | (?:(?P<wakw>{wa})[[:space:]]?[:：.=\-]?[[:space:]]?(?:\+|[[:space:]])?(?P<wanum>{phone}))
+            | (?:(?P<tgkw>{tg})[[:space:]]?[:：\-]?[[:space:]]?(?P<tghandle>@[a-z0-9_]{{4,32}}|[a-z0-9_]{{0,32}}[_0-9][a-z0-9_]{{0,32}}))
             | (?P<phone>{phone})"
         );
         let pattern = Regex::new(&pattern).map_err(|e| {

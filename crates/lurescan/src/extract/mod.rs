@@ -476,12 +476,13 @@ impl Patterns {
         let after = alternation(&age_file.after);
         let range = r"-|–|—|~|～|s/d|sd|sampai|hingga|to|den|至|到|ถึง|hanggang";
         let bound = r"max|maks|maksimal|maximum|min|minimal|minimum|under|below|dibawah|di bawah|duoi|ไม่เกิน|up to";
+        // ASCII classes, as in the money pattern: normalised text has no other digits or spaces.
         let age = Regex::new(&format!(
             r"(?x)
-            (?:(?P<kw>{before})\s?[:：]?\s?(?:(?P<bound>{bound})\.?\s?)?(?P<a>\d{{2}})
-                (?:\s?(?:{range})\s?(?P<b>\d{{2}}))?(?:\s?\+)?(?:\s?(?:{after}))?)
-            | (?:(?P<a2>\d{{2}})\s?(?:{range})\s?(?P<b2>\d{{2}})\s?(?:{after}))
-            | (?:(?P<bound2>{bound})\.?\s?(?P<a3>\d{{2}})\s?(?:{after}))"
+            (?:(?P<kw>{before})[[:space:]]?[:：]?[[:space:]]?(?:(?P<bound>{bound})\.?[[:space:]]?)?(?P<a>[0-9]{{2}})
+                (?:[[:space:]]?(?:{range})[[:space:]]?(?P<b>[0-9]{{2}}))?(?:[[:space:]]?\+)?(?:[[:space:]]?(?:{after}))?)
+            | (?:(?P<a2>[0-9]{{2}})[[:space:]]?(?:{range})[[:space:]]?(?P<b2>[0-9]{{2}})[[:space:]]?(?:{after}))
+            | (?:(?P<bound2>{bound})\.?[[:space:]]?(?P<a3>[0-9]{{2}})[[:space:]]?(?:{after}))"
         ))
         .map_err(|e| Error::data("age.toml", "cannot compile the age pattern").with_source(e))?;
         Ok(Patterns {
