@@ -302,7 +302,9 @@ impl Classifier {
     /// with innocent text still scores as a lure (the explanation names the window). A window
     /// is read in its context: when the text within 512 bytes of it reads as a warning or a
     /// report, the window is scored as that text, so that a news report retelling an offer is
-    /// not scored by the retold offer alone.
+    /// not scored by the retold offer alone. Lengths are those of the normalised text, so that
+    /// obfuscation normalisation folds away (zero-width characters, full-width forms) does not
+    /// make a post long.
     ///
     /// # Example
     /// ```
@@ -322,17 +324,22 @@ impl Classifier {
         let extractor = &self.inner.extractor;
         // Only the n-grams the model weighs are needed to score.
         let keep = Some(self.inner.model.used_buckets());
-        let windows = windows::of(text);
-        if windows.is_empty() {
+        if text.len() <= windows::LONG_POST {
             let features = extractor.extract_kept(text, keep);
             return (0..text.len(), self.score_features(&features), features);
         }
-        // The post is normalised once: a window whose edges lie where normalisation looks
+        // The post is normalised once: whether it is long is decided by its normalised length
+        // (see `windows::Layout`), and a window whose edges lie where normalisation looks
         // across nothing is the matching slice of it (see `Normalized::window_slice`).
         // Its n-grams are hashed once too (when a window can use them), and those of such a
         // window are read off.
         let normalized = extractor.normalizer.normalize(text);
         let whole = normalized.as_str();
+        let Some(layout) = windows::Layout::of_post(text.len(), whole.len()) else {
+            let features = extractor.features_of_part(whole, None, 0..whole.len(), keep);
+            return (0..text.len(), self.score_features(&features), features);
+        };
+        let windows = layout.windows(text);
         let parts: Vec<_> = windows
             .into_iter()
             .map(|w| {
@@ -368,7 +375,7 @@ impl Classifier {
             // but whose context does, is read as its context, as a short post quoting an
             // offer in its warning is.
             if warns && !extractor.warns(&features) {
-                let context = windows::context(text, &w);
+                let context = layout.context(text, &w);
                 let around = read(&context, normalized.window_slice(text, context.clone()));
                 if extractor.warns(&around) {
                     let s = self.score_features(&around);
@@ -617,6 +624,33 @@ mod tests {
         assert_eq!(model.ngram_pair(file.ngram.buckets + 64), [0.0; 2]);
         let used: u32 = model.used_buckets().iter().map(|w| w.count_ones()).sum();
         assert_eq!(used as usize, w.ngram_index.len());
+    }
+
+    /// Obfuscation that normalisation folds away, though it makes a post longer than
+    /// `windows::LONG_POST` bytes, leaves its score and the part explained as they were.
+    #[test]
+    fn folded_obfuscation_does_not_make_a_post_long() {
+        let clf = Classifier::bundled();
+        let warning = "AWAS PENIPUAN! Polisi mengingatkan warga: iklan ini menjerat korban ke \
+            Kamboja. \"Dicari CS online, gaji 12jt/bln, tiket pesawat gratis, tanpa pengalaman, \
+            berangkat minggu ini. WA 0812-3456-7890\" Jangan tergiur, laporkan ke polisi. ";
+        let clean = warning.repeat(3);
+        assert!(clean.len() > 600 && clean.len() <= windows::LONG_POST);
+        let zero_width: String = clean.chars().flat_map(|c| [c, '\u{200B}']).collect();
+        let full_width: String = clean
+            .chars()
+            .map(|c| match c {
+                '!'..='~' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        let want = clf.score(&clean);
+        for text in [zero_width, full_width] {
+            assert!(text.len() > windows::LONG_POST);
+            assert_eq!(clf.score(&text).logit().to_bits(), want.logit().to_bits());
+            let e = clf.explain(&text);
+            assert_eq!((e.window.start, e.window.end), (0, text.len()));
+        }
     }
 
     /// The features a classifier scores keep only its model's n-grams: the same logit, bit for

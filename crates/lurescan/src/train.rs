@@ -222,6 +222,7 @@ impl TrainConfig {
                 features: fx.extract(&e.text),
                 label: e.label,
                 fold: (h % self.folds as u64) as usize,
+                long: windows::Layout::of_post(e.text.len(), norm.as_str().len()).is_some(),
             }
         });
         for f in 0..self.folds {
@@ -262,10 +263,7 @@ impl TrainConfig {
         // Out-of-fold logits as run time computes them: a long post scores as the highest of
         // its whole text and its windows (see `Classifier::score`), which the calibration and
         // the choice of alpha must see, or long honest posts come out overconfident.
-        let long: Vec<bool> = train
-            .iter()
-            .map(|e| !windows::of(&e.text).is_empty())
-            .collect();
+        let long: Vec<bool> = rows.iter().map(|r| r.long).collect();
         let mut oof = vec![vec![0.0f64; rows.len()]; self.alphas.len()];
         for (f, ws) in fitted.into_iter().enumerate() {
             let fold_long: Vec<usize> = (0..rows.len())
@@ -550,6 +548,8 @@ struct Row {
     features: Features,
     label: bool,
     fold: usize,
+    /// Scored in windows at run time (see `windows::Layout`).
+    long: bool,
 }
 
 impl TrainConfig {

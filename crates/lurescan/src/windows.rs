@@ -30,6 +30,9 @@
 //! its context, so that a long news report that retells a lure is not scored by the retold lure
 //! alone.
 //!
+//! Lengths are bytes of the normalised post (see [`Layout`]): obfuscation that normalisation
+//! folds away neither makes a post long nor shortens what its windows hold.
+//!
 //! The work stays linear in the length of the post: about eight passes over a long post (and,
 //! in a post that reads as a warning somewhere, one more pass per window over its context).
 
@@ -56,83 +59,146 @@ const MIN_PARAGRAPH: usize = 64;
 /// Nor are paragraphs longer than this (the sliding windows cover them).
 const MAX_PARAGRAPH: usize = 1024;
 
-/// The windows of `text` to score besides the whole text: none for a post of at most
-/// [`LONG_POST`] bytes. Every range is non-empty and on character boundaries.
-pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
-    let len = text.len();
-    let mut out = Vec::new();
-    if len <= LONG_POST {
-        return out;
-    }
-    for (window, stride) in [(WINDOW, STRIDE), (SMALL_WINDOW, SMALL_STRIDE)] {
-        let mut start = 0;
-        loop {
-            let s = snap_start(text, start);
-            let e = snap_end(text, (s + window).min(len), s);
-            if s < e {
-                out.push(s..e);
-            }
-            if s + window >= len {
-                break;
-            }
-            start += stride;
-        }
-    }
-    let bytes = text.as_bytes();
-    let mut para_start = 0;
-    let mut i = 0;
-    while i <= len {
-        // A paragraph ends at a blank line (a newline, optional spaces, a newline) or the end.
-        let end_here = if i == len {
-            Some(len)
-        } else if bytes[i] == b'\n' {
-            let mut j = i + 1;
-            while j < len && matches!(bytes[j], b' ' | b'\t' | b'\r') {
-                j += 1;
-            }
-            (j < len && bytes[j] == b'\n').then_some(i)
-        } else {
-            None
-        };
-        if let Some(end) = end_here {
-            let para = trim(text, para_start..end);
-            if para.len() >= MIN_PARAGRAPH && para.len() <= MAX_PARAGRAPH && para.len() < len {
-                out.push(para);
-            }
-            // Skip the blank line(s).
-            let mut j = end;
-            while j < len && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            para_start = j;
-            i = j.max(i + 1);
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// The context of window `w` of `text`: the window and up to [`CONTEXT`] bytes on each side,
-/// its edges moved to whitespace like a window's.
+/// The windows of a long post, their lengths in bytes of the post.
 ///
-/// A window is read in its context as a reader reads a quote: a lure quoted by a news report
-/// or a warning is framed within a few sentences ("the suspects promised victims …"), and a
-/// window that cuts the frame away would score the quote as an offer. So when a long post
-/// reads as a warning, a window whose context does (and which does not itself) is scored as
-/// its context, text and all, as a short warning quoting an offer is (see
-/// `Classifier::best_window`). The reach is local on purpose: a warning pasted far from a lure
-/// does not excuse it, as it would not in a short post either.
-pub(crate) fn context(text: &str, w: &Range<usize>) -> Range<usize> {
-    let start = snap_start(text, w.start.saturating_sub(CONTEXT)).min(w.start);
-    let end = snap_end(text, w.end.saturating_add(CONTEXT), start).max(w.end);
-    start..end
+/// The lengths above ([`WINDOW`], [`STRIDE`], [`CONTEXT`] …) are bytes of *normalised* text.
+/// Obfuscation that normalisation folds away makes a post longer in bytes without adding
+/// anything a reader sees: zero-width characters between letters, full-width forms, spaced-out
+/// letters, look-alike letters from other scripts. So whether a post is long is decided by its
+/// normalised length, and in a post whose normalisation is shorter than it (by `scale`, the
+/// bytes of the post per byte of its normalisation), every length is that many times longer:
+/// a window holds about as much of what a reader sees as in the clean post, and hiding a lure
+/// behind zero-width characters cannot make it be scored in windows without its frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Layout {
+    window: usize,
+    stride: usize,
+    small_window: usize,
+    small_stride: usize,
+    snap: usize,
+    context: usize,
+    min_paragraph: usize,
+    max_paragraph: usize,
 }
 
-/// `at`, moved forward to a character boundary, then past the next whitespace within [`SNAP`]
+impl Layout {
+    /// The layout of a post of `len` bytes whose normalisation is `normalized_len` bytes long,
+    /// or `None` when either is at most [`LONG_POST`] bytes: such a post is scored whole.
+    pub(crate) fn of_post(len: usize, normalized_len: usize) -> Option<Layout> {
+        if len <= LONG_POST || normalized_len <= LONG_POST {
+            return None;
+        }
+        // Normalisation rarely lengthens a post (emoji read as words): never shorter windows.
+        let scale = (len as f64 / normalized_len as f64).max(1.0);
+        let at = |n: usize| (n as f64 * scale).round() as usize;
+        Some(Layout {
+            window: at(WINDOW),
+            stride: at(STRIDE),
+            small_window: at(SMALL_WINDOW),
+            small_stride: at(SMALL_STRIDE),
+            snap: at(SNAP),
+            context: at(CONTEXT),
+            min_paragraph: at(MIN_PARAGRAPH),
+            max_paragraph: at(MAX_PARAGRAPH),
+        })
+    }
+
+    /// The windows of `text` to score besides the whole text. Every range is non-empty and on
+    /// character boundaries.
+    pub(crate) fn windows(&self, text: &str) -> Vec<Range<usize>> {
+        let len = text.len();
+        let mut out = Vec::new();
+        for (window, stride) in [
+            (self.window, self.stride),
+            (self.small_window, self.small_stride),
+        ] {
+            let mut start = 0;
+            loop {
+                let s = snap_start(text, start, self.snap);
+                let e = snap_end(text, (s + window).min(len), s, self.snap);
+                if s < e {
+                    out.push(s..e);
+                }
+                if s + window >= len {
+                    break;
+                }
+                start += stride;
+            }
+        }
+        let bytes = text.as_bytes();
+        let mut para_start = 0;
+        let mut i = 0;
+        while i <= len {
+            // A paragraph ends at a blank line (a newline, optional spaces, a newline) or the end.
+            let end_here = if i == len {
+                Some(len)
+            } else if bytes[i] == b'\n' {
+                let mut j = i + 1;
+                while j < len && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+                    j += 1;
+                }
+                (j < len && bytes[j] == b'\n').then_some(i)
+            } else {
+                None
+            };
+            if let Some(end) = end_here {
+                let para = trim(text, para_start..end);
+                if para.len() >= self.min_paragraph
+                    && para.len() <= self.max_paragraph
+                    && para.len() < len
+                {
+                    out.push(para);
+                }
+                // Skip the blank line(s).
+                let mut j = end;
+                while j < len && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                para_start = j;
+                i = j.max(i + 1);
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// The context of window `w` of `text`: the window and up to [`CONTEXT`] bytes (scaled) on each side,
+    /// its edges moved to whitespace like a window's.
+    ///
+    /// A window is read in its context as a reader reads a quote: a lure quoted by a news report
+    /// or a warning is framed within a few sentences ("the suspects promised victims …"), and a
+    /// window that cuts the frame away would score the quote as an offer. So when a long post
+    /// reads as a warning, a window whose context does (and which does not itself) is scored as
+    /// its context, text and all, as a short warning quoting an offer is (see
+    /// `Classifier::best_window`). The reach is local on purpose: a warning pasted far from a lure
+    /// does not excuse it, as it would not in a short post either.
+    pub(crate) fn context(&self, text: &str, w: &Range<usize>) -> Range<usize> {
+        let start = snap_start(text, w.start.saturating_sub(self.context), self.snap).min(w.start);
+        let end = snap_end(text, w.end.saturating_add(self.context), start, self.snap).max(w.end);
+        start..end
+    }
+}
+
+/// The windows of `text` as [`Layout::windows`] cuts them, for a post that normalisation does
+/// not shorten (the tests' texts).
+#[cfg(test)]
+pub(crate) fn of(text: &str) -> Vec<Range<usize>> {
+    Layout::of_post(text.len(), text.len()).map_or_else(Vec::new, |l| l.windows(text))
+}
+
+/// [`Layout::context`] for a post that normalisation does not shorten.
+#[cfg(test)]
+pub(crate) fn context(text: &str, w: &Range<usize>) -> Range<usize> {
+    Layout::of_post(text.len(), text.len())
+        .expect("a long post")
+        .context(text, w)
+}
+
+/// `at`, moved forward to a character boundary, then past the next whitespace within `snap`
 /// bytes (0 stays 0): the first such whitespace after which the window can be read off the
 /// post's normalisation (see [`plain_edge`]), or else the first whitespace.
-fn snap_start(text: &str, at: usize) -> usize {
+fn snap_start(text: &str, at: usize, snap: usize) -> usize {
     if at == 0 {
         return 0;
     }
@@ -141,7 +207,7 @@ fn snap_start(text: &str, at: usize) -> usize {
     while !text.is_char_boundary(i) {
         i += 1;
     }
-    let limit = (i + SNAP).min(b.len());
+    let limit = (i + snap).min(b.len());
     let mut fallback = None;
     let mut k = i;
     while k < limit {
@@ -162,11 +228,11 @@ fn snap_start(text: &str, at: usize) -> usize {
     fallback.unwrap_or(i)
 }
 
-/// `at`, moved back to a character boundary, then back to whitespace within [`SNAP`] bytes
+/// `at`, moved back to a character boundary, then back to whitespace within `snap` bytes
 /// (the end of the text stays), never to or before `floor`: the last such whitespace before
 /// which the window can be read off the post's normalisation (see [`plain_edge`]), or else
 /// the last whitespace.
-fn snap_end(text: &str, at: usize, floor: usize) -> usize {
+fn snap_end(text: &str, at: usize, floor: usize, snap: usize) -> usize {
     let b = text.as_bytes();
     if at >= b.len() {
         return b.len();
@@ -175,7 +241,7 @@ fn snap_end(text: &str, at: usize, floor: usize) -> usize {
     while !text.is_char_boundary(i) {
         i -= 1;
     }
-    let low = i.saturating_sub(SNAP).max(floor);
+    let low = i.saturating_sub(snap).max(floor);
     let mut fallback = None;
     let mut p = i;
     while p > low {
@@ -272,8 +338,16 @@ mod tests {
             ("💰 💰 💰 💰", 1, 5, 14),
         ];
         for &(text, at, start, end) in cases {
-            assert_eq!(snap_start(text, at), start, "start of {text:?} at {at}");
-            assert_eq!(snap_end(text, text.len() - at, 0), end, "end of {text:?}");
+            assert_eq!(
+                snap_start(text, at, SNAP),
+                start,
+                "start of {text:?} at {at}"
+            );
+            assert_eq!(
+                snap_end(text, text.len() - at, 0, SNAP),
+                end,
+                "end of {text:?}"
+            );
         }
     }
 
@@ -288,6 +362,60 @@ mod tests {
             assert!(text.len() - w.end < CONTEXT || c.end - w.end + SNAP >= CONTEXT);
             assert!(c.start == 0 || text.as_bytes()[c.start - 1] == b' ');
             assert!(c.end == text.len() || text.as_bytes()[c.end] == b' ');
+        }
+    }
+
+    /// Whether a post is long, and how long its windows are, go by its normalised length:
+    /// (post bytes, normalised bytes, window bytes, or `None` for a post scored whole).
+    #[test]
+    fn layouts_scale_with_what_normalisation_folds_away() {
+        let cases: &[(usize, usize, Option<usize>)] = &[
+            (1000, 1000, None),
+            (1025, 1025, Some(WINDOW)),
+            // Zero-width characters between the letters of a 900-byte post.
+            (3600, 900, None),
+            // The same with a 2 KB post: windows four times as long.
+            (8000, 2000, Some(4 * WINDOW)),
+            // Full-width forms, three bytes a letter.
+            (6000, 2000, Some(3 * WINDOW)),
+            // Emoji read as longer words: never shorter windows.
+            (2000, 2200, Some(WINDOW)),
+        ];
+        for &(len, normalized, window) in cases {
+            let layout = Layout::of_post(len, normalized);
+            assert_eq!(layout.map(|l| l.window), window, "{len} / {normalized}");
+            if let Some(l) = layout {
+                let scale = l.window as f64 / WINDOW as f64;
+                assert_eq!(
+                    l.small_stride,
+                    (SMALL_STRIDE as f64 * scale).round() as usize
+                );
+                assert_eq!(l.context, (CONTEXT as f64 * scale).round() as usize);
+            }
+        }
+    }
+
+    /// A post written in full-width forms is cut where the same post in plain letters is.
+    #[test]
+    fn full_width_windows_are_the_plain_windows() {
+        let plain = "Kerja di Kamboja gaji besar tanya saja ya kak ".repeat(60);
+        let wide: String = plain
+            .chars()
+            .map(|c| match c {
+                '!'..='~' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+                c => c,
+            })
+            .collect();
+        let normalized = crate::normalize::Normalizer::new().normalize(&wide);
+        assert_eq!(normalized.as_str(), plain.trim_end().to_lowercase());
+        let layout = Layout::of_post(wide.len(), normalized.as_str().len()).unwrap();
+        let chars = |s: &str, r: &Range<usize>| s[r.clone()].chars().count();
+        let plain_windows = of(&plain);
+        let wide_windows = layout.windows(&wide);
+        assert_eq!(plain_windows.len(), wide_windows.len());
+        for (p, w) in plain_windows.iter().zip(&wide_windows) {
+            let (a, b) = (chars(&plain, p) as i64, chars(&wide, w) as i64);
+            assert!((a - b).abs() <= 24, "{a} and {b} characters");
         }
     }
 
