@@ -263,15 +263,14 @@ impl TrainConfig {
         // Out-of-fold logits as run time computes them: a long post scores as the highest of
         // its whole text and its windows (see `Classifier::score`), which the calibration and
         // the choice of alpha must see, or long honest posts come out overconfident.
-        let long: Vec<bool> = rows.iter().map(|r| r.long).collect();
         let mut oof = vec![vec![0.0f64; rows.len()]; self.alphas.len()];
         for (f, ws) in fitted.into_iter().enumerate() {
             let fold_long: Vec<usize> = (0..rows.len())
-                .filter(|&i| rows[i].fold == f && long[i])
+                .filter(|&i| rows[i].fold == f && rows[i].long)
                 .collect();
             for (a, w) in ws?.iter().enumerate() {
                 for (i, r) in rows.iter().enumerate() {
-                    if r.fold == f && !long[i] {
+                    if r.fold == f && !r.long {
                         oof[a][i] = raw_logit(w, &r.features);
                     }
                 }

@@ -69,7 +69,7 @@ const MAX_PARAGRAPH: usize = 1024;
 /// bytes of the post per byte of its normalisation), every length is that many times longer:
 /// a window holds about as much of what a reader sees as in the clean post, and hiding a lure
 /// behind zero-width characters cannot make it be scored in windows without its frame.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {
     window: usize,
     stride: usize,
