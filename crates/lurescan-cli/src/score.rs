@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::input::{Fields, InputFormat, Record, Records};
+use crate::input::{Fields, InputFormat, RawRecord, Record, Records};
 
 /// Records scored together; memory is bounded by a few chunks of records.
 const CHUNK: usize = 4096;
@@ -113,39 +113,45 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let mut scored = 0u64;
     let mut failed = 0u64;
     let source = path.unwrap_or("standard input");
-    // A pipeline: while the worker threads score one chunk, this thread writes the previous
-    // chunk's records and reads the next chunk, so that the workers do not wait for input and
-    // output. Records are written in input order, and errors surface in the same order as
-    // when each chunk was read, scored and written in turn.
-    let mut cur = read_chunk(&mut records, args.strict, source)?;
-    let mut prev: Option<(Chunk, Vec<Scored<'_>>)> = None;
+    let fields = records.fields().clone();
+    // A pipeline: while the worker threads parse and score one chunk, this thread writes the
+    // previous chunk's records and reads the next chunk's lines, so that the workers do not
+    // wait for input and output, and this thread, which shares the cores with them, has
+    // little to do. Records are written in input order, and errors surface in the same order
+    // as when each chunk was read, scored and written in turn.
+    let mut cur = read_chunk(&mut records, source)?;
+    let mut prev: Option<(u64, Vec<Scored<'_>>)> = None;
     let strict_stop = loop {
-        let end = cur.records.is_empty() && cur.strict_stop.is_none();
+        let end = cur.records.is_empty();
+        let bytes = cur.bytes;
         let mut results: Vec<Scored<'_>> = Vec::with_capacity(cur.records.len());
         let mut wrote: Result<()> = Ok(());
         let mut next: Option<Result<Chunk>> = None;
         std::thread::scope(|s| {
             let scorer = s.spawn(|| {
                 pool.install(|| {
-                    cur.records
-                        .par_iter()
-                        .map(|r| {
-                            r.text
+                    std::mem::take(&mut cur.records)
+                        .into_par_iter()
+                        .map(|raw| {
+                            let r = raw.parse(&fields);
+                            let scored = r
+                                .text
                                 .as_ref()
                                 .ok()
-                                .map(|t| clf.score_with_reasons(t, args.reasons))
+                                .map(|t| clf.score_with_reasons(t, args.reasons));
+                            (r, scored)
                         })
                         .collect_into_vec(&mut results)
                 })
             });
-            if let Some((chunk, res)) = prev.take() {
-                wrote = write_chunk(&mut out, &chunk, res, &mut scored, &mut failed);
+            if let Some((bytes, res)) = prev.take() {
+                wrote = write_chunk(&mut out, res, &mut scored, &mut failed);
                 if let Some(p) = &progress {
-                    p.inc(chunk.bytes);
+                    p.inc(bytes);
                 }
             }
-            if wrote.is_ok() && !end && cur.strict_stop.is_none() {
-                next = Some(read_chunk(&mut records, args.strict, source));
+            if wrote.is_ok() && !end {
+                next = Some(read_chunk(&mut records, source));
             }
             if let Err(panic) = scorer.join() {
                 std::panic::resume_unwind(panic);
@@ -155,14 +161,20 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         if end {
             break None;
         }
-        if cur.strict_stop.is_some() {
-            write_chunk(&mut out, &cur, results, &mut scored, &mut failed)?;
-            break cur.strict_stop.take();
+        if args.strict
+            && let Some(i) = results.iter().position(|(r, _)| r.text.is_err())
+        {
+            let stop = results.drain(i..).next().map(|(r, _)| (r.line, r.text));
+            write_chunk(&mut out, results, &mut scored, &mut failed)?;
+            break stop.and_then(|(line, text)| text.err().map(|why| (line, why)));
         }
         match next.take() {
-            Some(Ok(chunk)) => prev = Some((std::mem::replace(&mut cur, chunk), results)),
+            Some(Ok(chunk)) => {
+                cur = chunk;
+                prev = Some((bytes, results));
+            }
             Some(Err(e)) => {
-                write_chunk(&mut out, &cur, results, &mut scored, &mut failed)?;
+                write_chunk(&mut out, results, &mut scored, &mut failed)?;
                 return Err(e);
             }
             None => unreachable!("the next chunk is read unless this one is the last"),
@@ -185,37 +197,29 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     })
 }
 
-/// A chunk of input records.
+/// A chunk of input records, as read (JSON lines not yet parsed).
 struct Chunk {
-    records: Vec<Record>,
-    /// Bytes of post text in the chunk (for the progress bar).
+    records: Vec<RawRecord>,
+    /// Bytes of input in the chunk (for the progress bar).
     bytes: u64,
-    /// With `--strict`, the malformed record that ended the input: its line and why.
-    strict_stop: Option<(u64, String)>,
 }
 
-/// The score and reasons of one record, or `None` for a malformed record.
-type Scored<'a> = Option<(lurescan::Score, Vec<&'a str>)>;
+/// A parsed record and its score and reasons, or `None` for a malformed record.
+type Scored<'a> = (Record, Option<(lurescan::Score, Vec<&'a str>)>);
 
-/// Reads up to [`CHUNK`] records (fewer at the end of the input or at a malformed record
-/// under `--strict`).
-fn read_chunk<R: BufRead>(records: &mut Records<R>, strict: bool, source: &str) -> Result<Chunk> {
+/// Reads up to [`CHUNK`] records (fewer at the end of the input).
+fn read_chunk<R: BufRead>(records: &mut Records<R>, source: &str) -> Result<Chunk> {
     let mut chunk = Chunk {
         records: Vec::with_capacity(CHUNK),
         bytes: 0,
-        strict_stop: None,
     };
     while chunk.records.len() < CHUNK {
         match records
-            .next_record()
+            .next_raw()
             .with_context(|| format!("cannot read {source}"))?
         {
             Some(r) => {
-                chunk.bytes += r.text.as_ref().map_or(0, |t| t.len() as u64);
-                if strict && let Err(e) = &r.text {
-                    chunk.strict_stop = Some((r.line, e.clone()));
-                    break;
-                }
+                chunk.bytes += r.len() as u64;
                 chunk.records.push(r);
             }
             None => break,
@@ -227,12 +231,11 @@ fn read_chunk<R: BufRead>(records: &mut Records<R>, strict: bool, source: &str) 
 /// Writes the output records of a scored chunk, in input order.
 fn write_chunk(
     out: &mut Output,
-    chunk: &Chunk,
     results: Vec<Scored<'_>>,
     scored: &mut u64,
     failed: &mut u64,
 ) -> Result<()> {
-    for (r, res) in chunk.records.iter().zip(results) {
+    for (r, res) in results {
         let rec = match (&r.text, res) {
             (Ok(_), Some((score, reasons))) => {
                 *scored += 1;

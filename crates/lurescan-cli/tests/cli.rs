@@ -118,6 +118,34 @@ fn strict_stops_at_first_malformed_record() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 }
 
+/// The first malformed record past the first chunk of records (4,096) stops the run too,
+/// after every record before it, in order, and none after it: records are parsed on the
+/// worker threads, a chunk at a time, while the next chunk is read.
+#[test]
+fn strict_stops_at_a_malformed_record_in_a_later_chunk() {
+    let mut input = Vec::new();
+    for i in 1..=9000 {
+        if i == 6000 {
+            input.extend_from_slice(b"{\"id\": 6000, \"text\": 5}\n");
+        } else {
+            input
+                .extend_from_slice(format!("{{\"id\": {i}, \"text\": \"post {i}\"}}\n").as_bytes());
+        }
+    }
+    for threads in ["1", "2"] {
+        let out = run_stdin(&["score", "--strict", "--threads", threads], &input);
+        assert_eq!(out.status.code(), Some(3), "{threads} threads");
+        let recs = lines(&out);
+        assert_eq!(recs.len(), 5999, "{threads} threads");
+        for (i, r) in recs.iter().enumerate() {
+            assert_eq!(r["id"], i + 1, "{threads} threads");
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("line 6000"), "{stderr}");
+        assert!(stderr.contains("after 5999 records"), "{stderr}");
+    }
+}
+
 #[test]
 fn empty_input_gives_no_records() {
     let out = run_stdin(&["score"], b"");
