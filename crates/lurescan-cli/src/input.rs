@@ -167,13 +167,6 @@ impl<R: BufRead> Records<R> {
         }
     }
 
-    /// The next record, parsed, or `None` at the end. I/O errors are returned as `Err`.
-    #[cfg(test)]
-    pub fn next_record(&mut self) -> std::io::Result<Option<Record>> {
-        let raw = self.next_raw()?;
-        Ok(raw.map(|r| r.parse(self.fields())))
-    }
-
     /// The next record, not yet parsed if it is a JSON or text line, or `None` at the end.
     /// I/O errors are returned as `Err`.
     pub fn next_raw(&mut self) -> std::io::Result<Option<RawRecord>> {
