@@ -8,12 +8,19 @@ the file is not timed, except for the CLI, whose wall time includes everything i
 (process start, model load, JSON in and out). MB/s counts the UTF-8 bytes of the post texts.
 Each timed run reports its answer (posts labelled lure, matches found) so that none can get fast
 by going wrong.
+
+The lurescan rows (CLI, Rust API, Python wheel) are run in --rounds interleaved rounds (each
+round runs every one of them once, in the same order) and each row reports its median: on a
+shared machine a single run of a row can fall into a slow spell of the host, which then shows
+as a ratio between rows. The other rows run once (scikit-learn takes minutes; the floors are
+far from lurescan either way).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import os
 import platform
 import shutil
@@ -72,7 +79,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="markdown table to write")
     ap.add_argument("--rss-small", type=Path, help="~100 MB JSONL for the CLI RSS test")
     ap.add_argument("--rss-big", type=Path, help="~1 GB JSONL for the CLI RSS test")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds of the lurescan rows (the median is reported)")
     args = ap.parse_args()
+    if args.rounds < 1:
+        sys.exit("--rounds must be at least 1")
 
     texts, _ = read_posts(args.input)
     nposts = len(texts)
@@ -99,24 +110,22 @@ def main() -> None:
         shown[0] = len(rows)
         print(f"  {name} ...", file=sys.stderr, flush=True)
 
-    # 1. CLI, one thread and all threads.
+    # 1-3. The lurescan rows, in interleaved rounds: (name, run) where run() gives (secs, answer).
+    contenders: list[tuple[str, object]] = []
     for threads in (1, cores):
-        step(f"cli {threads}")
-        secs, answer = cli_run(threads)
-        rows.append((f"`lurescan score` CLI, {threads} thread{'s' if threads > 1 else ''}",
-                     secs, answer))
-
-    # 2. Rust API.
+        contenders.append((f"`lurescan score` CLI, {threads} thread{'s' if threads > 1 else ''}",
+                           lambda threads=threads: cli_run(threads)))
     for threads in (1, cores):
-        step(f"score_batch {threads}")
-        r = helper(args.bin_dir, "batch", str(args.input), str(threads))
-        rows.append((f"Rust `score_batch`, {threads} thread{'s' if threads > 1 else ''}",
-                     r["secs"], r["answer"]))
-    step("score loop")
-    r = helper(args.bin_dir, "loop", str(args.input))
-    rows.append(("Rust `score` in a loop, 1 thread", r["secs"], r["answer"]))
+        def batch(threads: int = threads) -> tuple[float, str]:
+            r = helper(args.bin_dir, "batch", str(args.input), str(threads))
+            return r["secs"], r["answer"]
+        contenders.append((f"Rust `score_batch`, {threads} thread{'s' if threads > 1 else ''}",
+                           batch))
 
-    # 3. Python wheel.
+    def loop() -> tuple[float, str]:
+        r = helper(args.bin_dir, "loop", str(args.input))
+        return r["secs"], r["answer"]
+    contenders.append(("Rust `score` in a loop, 1 thread", loop))
     try:
         import lurescan  # noqa: PLC0415
         import numpy as np  # noqa: PLC0415
@@ -127,16 +136,31 @@ def main() -> None:
         lure_at = clf.thresholds["lure"]
         clf.score_batch(texts[:100])
         for kind in ("list of str", "pyarrow array"):
-            batch = texts
+            batch_in = texts
             if kind == "pyarrow array":
                 import pyarrow as pa  # noqa: PLC0415
-                batch = pa.array(texts, type=pa.string())
-            step(f"python {kind}")
-            t = time.perf_counter()
-            probs = clf.score_batch(batch, dtype=np.float64)
-            secs = time.perf_counter() - t
-            answer = f"lure={int((probs >= lure_at).sum())}"
-            rows.append((f"Python `score_batch`, {kind}, {cores} threads", secs, answer))
+                batch_in = pa.array(texts, type=pa.string())
+
+            def py_run(batch_in=batch_in) -> tuple[float, str]:
+                t = time.perf_counter()
+                probs = clf.score_batch(batch_in, dtype=np.float64)
+                secs = time.perf_counter() - t
+                return secs, f"lure={int((probs >= lure_at).sum())}"
+            contenders.append((f"Python `score_batch`, {kind}, {cores} threads", py_run))
+
+    timings: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    answers: dict[str, str] = {}
+    for round_no in range(1, args.rounds + 1):
+        for name, run in contenders:
+            print(f"  round {round_no}/{args.rounds}: {name} ...", file=sys.stderr, flush=True)
+            secs, answer = run()  # type: ignore[operator]
+            print(f"    {nbytes / secs / 1e6:8.1f} MB/s  {answer}", file=sys.stderr, flush=True)
+            if answers.setdefault(name, answer) != answer:
+                sys.exit(f"{name}: answer {answer} in round {round_no}, {answers[name]} before")
+            timings[name].append(secs)
+    for name, _ in contenders:
+        rows.append((name, statistics.median(timings[name]), answers[name]))
+    shown[0] = len(rows)
 
     # 4. scikit-learn, one core, trained on the corpus.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -194,6 +218,12 @@ def main() -> None:
 
     extra = ["", f"Same posts for every row: {nposts:,} posts, {nbytes / 1e6:.1f} MB of text "
              f"(`{args.input.name}`). Machine: {cores} cores, {cpu_name()}.", ""]
+    if args.rounds > 1:
+        spread = "; ".join(
+            f"{name} {nbytes / max(ts) / 1e6:.1f}–{nbytes / min(ts) / 1e6:.1f}"
+            for name, ts in timings.items())
+        extra[-1:] = [f"The lurescan rows are the median of {args.rounds} interleaved rounds; "
+                      f"their MB/s ranged over the rounds: {spread}.", ""]
 
     # Cold start and latency.
     step("cold start")

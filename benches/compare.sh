@@ -8,12 +8,14 @@
 # into >= $LURESCAN_BENCH_MB MB of post text (default 50), runs every contender on it, measures
 # cold start, latency and the CLI's peak RSS on ~100 MB and ~1 GB of JSONL (generated in
 # $LURESCAN_BENCH_DIR, default /tmp/lurescan-bench, deleted afterwards; LURESCAN_BENCH_RSS=0
-# skips them), prints the table and writes it to benches/results-latest.md.
+# skips them), prints the table and writes it to benches/results-latest.md. The lurescan rows
+# are the median of $LURESCAN_BENCH_ROUNDS interleaved rounds (default 3).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 MB="${LURESCAN_BENCH_MB:-50}"
 RSS="${LURESCAN_BENCH_RSS:-1}"
+ROUNDS="${LURESCAN_BENCH_ROUNDS:-3}"
 WORK="${LURESCAN_BENCH_DIR:-${TMPDIR:-/tmp}/lurescan-bench}"
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
@@ -61,5 +63,5 @@ fi
 echo "==> contenders"
 "$VENV/bin/python" benches/compare.py --input "$WORK/bench.jsonl" \
     --train corpus/posts/*.jsonl --bin-dir target/release \
-    --out benches/results-latest.md "${rss_args[@]}"
+    --out benches/results-latest.md --rounds "$ROUNDS" "${rss_args[@]}"
 echo "==> written to benches/results-latest.md ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', uncommitted changes'))"
