@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 
 def run_child(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, bytes]:
@@ -111,7 +112,7 @@ def main() -> None:
         print(f"  {name} ...", file=sys.stderr, flush=True)
 
     # 1-3. The lurescan rows, in interleaved rounds: (name, run) where run() gives (secs, answer).
-    contenders: list[tuple[str, object]] = []
+    contenders: list[tuple[str, Callable[[], tuple[float, str]]]] = []
     for threads in (1, cores):
         contenders.append((f"`lurescan score` CLI, {threads} thread{'s' if threads > 1 else ''}",
                            lambda threads=threads: cli_run(threads)))
@@ -153,7 +154,7 @@ def main() -> None:
     for round_no in range(1, args.rounds + 1):
         for name, run in contenders:
             print(f"  round {round_no}/{args.rounds}: {name} ...", file=sys.stderr, flush=True)
-            secs, answer = run()  # type: ignore[operator]
+            secs, answer = run()
             print(f"    {nbytes / secs / 1e6:8.1f} MB/s  {answer}", file=sys.stderr, flush=True)
             if answers.setdefault(name, answer) != answer:
                 sys.exit(f"{name}: answer {answer} in round {round_no}, {answers[name]} before")
