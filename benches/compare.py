@@ -19,6 +19,7 @@ far from lurescan either way).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -115,13 +116,14 @@ def main() -> None:
     contenders: list[tuple[str, Callable[[], tuple[float, str]]]] = []
     for threads in (1, cores):
         contenders.append((f"`lurescan score` CLI, {threads} thread{'s' if threads > 1 else ''}",
-                           lambda threads=threads: cli_run(threads)))
+                           functools.partial(cli_run, threads)))
+
+    def batch(threads: int) -> tuple[float, str]:
+        r = helper(args.bin_dir, "batch", str(args.input), str(threads))
+        return r["secs"], r["answer"]
     for threads in (1, cores):
-        def batch(threads: int = threads) -> tuple[float, str]:
-            r = helper(args.bin_dir, "batch", str(args.input), str(threads))
-            return r["secs"], r["answer"]
         contenders.append((f"Rust `score_batch`, {threads} thread{'s' if threads > 1 else ''}",
-                           batch))
+                           functools.partial(batch, threads)))
 
     def loop() -> tuple[float, str]:
         r = helper(args.bin_dir, "loop", str(args.input))
@@ -136,18 +138,18 @@ def main() -> None:
         clf = lurescan.Classifier.bundled()
         lure_at = clf.thresholds["lure"]
         clf.score_batch(texts[:100])
+        def py_run(batch_in: object) -> tuple[float, str]:
+            t = time.perf_counter()
+            probs = clf.score_batch(batch_in, dtype=np.float64)
+            secs = time.perf_counter() - t
+            return secs, f"lure={int((probs >= lure_at).sum())}"
         for kind in ("list of str", "pyarrow array"):
-            batch_in = texts
+            batch_in: object = texts
             if kind == "pyarrow array":
                 import pyarrow as pa  # noqa: PLC0415
                 batch_in = pa.array(texts, type=pa.string())
-
-            def py_run(batch_in=batch_in) -> tuple[float, str]:
-                t = time.perf_counter()
-                probs = clf.score_batch(batch_in, dtype=np.float64)
-                secs = time.perf_counter() - t
-                return secs, f"lure={int((probs >= lure_at).sum())}"
-            contenders.append((f"Python `score_batch`, {kind}, {cores} threads", py_run))
+            contenders.append((f"Python `score_batch`, {kind}, {cores} threads",
+                               functools.partial(py_run, batch_in)))
 
     timings: dict[str, list[float]] = {name: [] for name, _ in contenders}
     answers: dict[str, str] = {}

@@ -57,8 +57,8 @@ enum Body {
     Json(Vec<u8>),
     /// A text line, without its line break.
     Text(Vec<u8>),
-    /// Already parsed (CSV, whose rows are found by parsing).
-    Parsed(Record),
+    /// Already parsed (CSV, whose rows are found by parsing), with the bytes of input it took.
+    Parsed(Record, usize),
 }
 
 impl RawRecord {
@@ -72,7 +72,7 @@ impl RawRecord {
                 text: String::from_utf8(bytes)
                     .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to())),
             },
-            Body::Parsed(r) => r,
+            Body::Parsed(r, _) => r,
         }
     }
 
@@ -80,7 +80,7 @@ impl RawRecord {
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Json(b) | Body::Text(b) => b.len() + 1,
-            Body::Parsed(r) => r.text.as_ref().map_or(0, String::len),
+            Body::Parsed(_, bytes) => *bytes,
         }
     }
 }
@@ -221,7 +221,10 @@ impl<R: BufRead> Records<R> {
                     return Ok(None);
                 }
                 let line = reader.position().line();
-                match reader.read_byte_record(record) {
+                let start = reader.position().byte();
+                let result = reader.read_byte_record(record);
+                let used = (reader.position().byte() - start) as usize;
+                match result {
                     Ok(false) => {
                         *done = true;
                         Ok(None)
@@ -246,7 +249,7 @@ impl<R: BufRead> Records<R> {
                         };
                         Ok(Some(RawRecord {
                             line,
-                            body: Body::Parsed(Record { line, id, text }),
+                            body: Body::Parsed(Record { line, id, text }, used),
                         }))
                     }
                     Err(e) => {
@@ -260,11 +263,14 @@ impl<R: BufRead> Records<R> {
                         let line = e.position().map_or(line, |p| p.line());
                         Ok(Some(RawRecord {
                             line,
-                            body: Body::Parsed(Record {
-                                line,
-                                id: serde_json::Value::Null,
-                                text: Err(format!("malformed CSV row: {e}")),
-                            }),
+                            body: Body::Parsed(
+                                Record {
+                                    line,
+                                    id: serde_json::Value::Null,
+                                    text: Err(format!("malformed CSV row: {e}")),
+                                },
+                                used,
+                            ),
                         }))
                     }
                 }
@@ -550,6 +556,51 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The progress bar counts what each record took of the input: over a whole file, every
+    /// byte, in each format (a CSV row with quotes and line breaks inside, a malformed row, a
+    /// header, a final line without a break). Blank lines, which are not records, are not
+    /// counted: the bar falls short by one byte for each.
+    #[test]
+    fn record_lengths_add_up_to_the_input() {
+        let fields = Fields {
+            text: "text".into(),
+            id: "id".into(),
+        };
+        let cases: &[(InputFormat, &str)] = &[
+            (
+                InputFormat::Csv,
+                "id,text\n1,plain\n2,\"quoted, with \"\"quotes\"\"\nand a break\"\n3,x,extra\n4,last",
+            ),
+            (InputFormat::Csv, "id,text\r\n1,a\r\n2,b\r\n"),
+            (
+                InputFormat::Jsonl,
+                "{\"text\": \"a\"}\n{broken\n{\"text\": \"b\"}",
+            ),
+            (InputFormat::Text, "one\ntwo\nthree\n"),
+        ];
+        for &(format, input) in cases {
+            let mut records = Records::new(input.as_bytes(), format, fields.clone()).unwrap();
+            let mut total = 0;
+            let mut count = 0;
+            while let Some(r) = records.next_raw().unwrap() {
+                total += r.len();
+                count += 1;
+            }
+            assert!(count >= 2, "{format:?}: {count} records");
+            let header = match format {
+                InputFormat::Csv => input.find('\n').unwrap() + 1,
+                _ => 0,
+            };
+            // A final line without a break is counted as if it had one.
+            let unterminated = usize::from(!input.ends_with('\n') && format != InputFormat::Csv);
+            assert_eq!(
+                total + header,
+                input.len() + unterminated,
+                "{format:?}: {input:?}"
+            );
         }
     }
 }

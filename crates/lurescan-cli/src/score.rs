@@ -164,9 +164,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         if args.strict
             && let Some(i) = results.iter().position(|(r, _)| r.text.is_err())
         {
-            let stop = results.drain(i..).next().map(|(r, _)| (r.line, r.text));
+            let (stop, _) = results.split_off(i).swap_remove(0);
             write_chunk(&mut out, results, &mut scored, &mut failed)?;
-            break stop.and_then(|(line, text)| text.err().map(|why| (line, why)));
+            break stop.text.err().map(|why| (stop.line, why));
         }
         match next.take() {
             Some(Ok(chunk)) => {
