@@ -394,6 +394,59 @@ mod tests {
         eprintln!("closest train post to any test post: Jaccard {worst:.2}");
     }
 
+    /// The fresh checks (`corpus/fresh`, posts written after the default model): they carry no
+    /// split, share no id with the corpus, hold both labels, and none is a near-duplicate of a
+    /// corpus post, or it would not measure anything the test split does not.
+    #[test]
+    fn fresh_posts_are_new_and_unsplit() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let read = |dir: &str| {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect();
+            paths.sort();
+            paths
+        };
+        let mut corpus = Vec::new();
+        for path in read("posts") {
+            corpus.extend(load_jsonl(&path).unwrap());
+        }
+        let mut fresh = Vec::new();
+        for path in read("fresh") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert!(v.get("split").is_none(), "{}: {line:.60}", path.display());
+            }
+            fresh.extend(load_jsonl(&path).unwrap());
+        }
+        assert!(fresh.len() >= 100, "{} fresh posts", fresh.len());
+        assert!(fresh.iter().any(|p| p.label) && fresh.iter().any(|p| !p.label));
+        let ids: std::collections::HashSet<&str> = corpus.iter().map(|p| p.id.as_str()).collect();
+        let normalizer = lurescan::Normalizer::new();
+        let sh = |p: &LabelledPost| shingles(&split_text(&normalizer, &p.text));
+        let corpus_sh: Vec<Vec<u64>> = corpus.iter().map(sh).collect();
+        for p in &fresh {
+            assert!(
+                !ids.contains(p.id.as_str()),
+                "{} is also in the corpus",
+                p.id
+            );
+            let s = sh(p);
+            for (t, q) in corpus_sh.iter().zip(&corpus) {
+                let j = jaccard(&s, t);
+                assert!(
+                    j < NEAR_DUP_JACCARD,
+                    "fresh post {} is a near-duplicate of {} ({j:.2})",
+                    p.id,
+                    q.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn kept_splits_stay_and_new_posts_join_their_group() {
         let base = "Dicari admin online kerja di Kamboja gaji 12 juta tiket gratis hubungi WA";
